@@ -1,0 +1,233 @@
+<?php
+/**
+ * The CartPinger admin menu.
+ *
+ * @package CartPinger
+ * @since   0.1.0
+ */
+
+declare(strict_types=1);
+
+namespace CartPinger\Admin;
+
+use CartPinger\Support\RegistersHooks;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Adds the top-level "CartPinger" menu and its four pages.
+ *
+ * The pages are placeholders for now; each renders its heading and a short description.
+ *
+ * @since 0.1.0
+ */
+final class Menu implements RegistersHooks {
+
+	/**
+	 * Capability every CartPinger admin page requires.
+	 *
+	 * @since 0.1.0
+	 */
+	public const CAPABILITY = 'manage_woocommerce';
+
+	/**
+	 * Slug of the top-level menu and of the Dashboard page.
+	 *
+	 * @since 0.1.0
+	 */
+	public const SLUG_DASHBOARD = 'cartpinger';
+
+	/**
+	 * Slug of the Setup page.
+	 *
+	 * @since 0.1.0
+	 */
+	public const SLUG_SETUP = 'cartpinger-setup';
+
+	/**
+	 * Slug of the Templates page.
+	 *
+	 * @since 0.1.0
+	 */
+	public const SLUG_TEMPLATES = 'cartpinger-templates';
+
+	/**
+	 * Slug of the Settings page.
+	 *
+	 * @since 0.1.0
+	 */
+	public const SLUG_SETTINGS = 'cartpinger-settings';
+
+	/**
+	 * Menu icon.
+	 *
+	 * @since 0.1.0
+	 */
+	public const ICON = 'dashicons-format-chat';
+
+	/**
+	 * Menu position (after WooCommerce's own menus).
+	 *
+	 * @since 0.1.0
+	 */
+	public const POSITION = 58;
+
+	/**
+	 * Hooks the menu.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @return void
+	 */
+	public function register(): void {
+		add_action( 'admin_menu', array( $this, 'action_admin_menu' ) );
+	}
+
+	/**
+	 * Adds the menu and its submenus.
+	 *
+	 * The first submenu repeats the top-level slug, so the sidebar shows "Dashboard" rather
+	 * than a second "CartPinger".
+	 *
+	 * @internal
+	 * @since 0.1.0
+	 *
+	 * @return void
+	 */
+	public function action_admin_menu(): void {
+		add_menu_page(
+			__( 'CartPinger', 'cartpinger-for-woocommerce' ),
+			__( 'CartPinger', 'cartpinger-for-woocommerce' ),
+			self::CAPABILITY,
+			self::SLUG_DASHBOARD,
+			array( $this, 'render_dashboard' ),
+			self::ICON,
+			self::POSITION
+		);
+		foreach ( $this->pages() as $slug => $page ) {
+			add_submenu_page(
+				self::SLUG_DASHBOARD,
+				$page['title'],
+				$page['menu_title'],
+				self::CAPABILITY,
+				$slug,
+				$page['render']
+			);
+		}
+	}
+
+	/**
+	 * Renders the Dashboard page.
+	 *
+	 * @internal
+	 * @since 0.1.0
+	 *
+	 * @return void
+	 */
+	public function render_dashboard(): void {
+		$this->render_page(
+			__( 'CartPinger Dashboard', 'cartpinger-for-woocommerce' ),
+			__( 'Recovered carts, revenue and message delivery will appear here once CartPinger is connected to WhatsApp. Coming soon.', 'cartpinger-for-woocommerce' )
+		);
+	}
+
+	/**
+	 * Renders the Setup page.
+	 *
+	 * @internal
+	 * @since 0.1.0
+	 *
+	 * @return void
+	 */
+	public function render_setup(): void {
+		$this->render_page(
+			__( 'CartPinger Setup', 'cartpinger-for-woocommerce' ),
+			__( 'A step-by-step guide to connect your WhatsApp Business Account will appear here. Coming soon.', 'cartpinger-for-woocommerce' )
+		);
+	}
+
+	/**
+	 * Renders the Templates page.
+	 *
+	 * @internal
+	 * @since 0.1.0
+	 *
+	 * @return void
+	 */
+	public function render_templates(): void {
+		$this->render_page(
+			__( 'CartPinger Templates', 'cartpinger-for-woocommerce' ),
+			__( 'The WhatsApp message templates CartPinger sends, and their approval status, will appear here. Coming soon.', 'cartpinger-for-woocommerce' )
+		);
+	}
+
+	/**
+	 * Renders the Settings page.
+	 *
+	 * @internal
+	 * @since 0.1.0
+	 *
+	 * @return void
+	 */
+	public function render_settings(): void {
+		$this->render_page(
+			__( 'CartPinger Settings', 'cartpinger-for-woocommerce' ),
+			__( 'WhatsApp API credentials, cart recovery, chat widget, supporter license and advanced options will be managed here. Coming soon.', 'cartpinger-for-woocommerce' )
+		);
+	}
+
+	/**
+	 * The submenu pages, by slug.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @return array<string, array{title: string, menu_title: string, render: callable}>
+	 */
+	private function pages(): array {
+		return array(
+			self::SLUG_DASHBOARD => array(
+				'title'      => __( 'CartPinger Dashboard', 'cartpinger-for-woocommerce' ),
+				'menu_title' => __( 'Dashboard', 'cartpinger-for-woocommerce' ),
+				'render'     => array( $this, 'render_dashboard' ),
+			),
+			self::SLUG_SETUP     => array(
+				'title'      => __( 'CartPinger Setup', 'cartpinger-for-woocommerce' ),
+				'menu_title' => __( 'Setup', 'cartpinger-for-woocommerce' ),
+				'render'     => array( $this, 'render_setup' ),
+			),
+			self::SLUG_TEMPLATES => array(
+				'title'      => __( 'CartPinger Templates', 'cartpinger-for-woocommerce' ),
+				'menu_title' => __( 'Templates', 'cartpinger-for-woocommerce' ),
+				'render'     => array( $this, 'render_templates' ),
+			),
+			self::SLUG_SETTINGS  => array(
+				'title'      => __( 'CartPinger Settings', 'cartpinger-for-woocommerce' ),
+				'menu_title' => __( 'Settings', 'cartpinger-for-woocommerce' ),
+				'render'     => array( $this, 'render_settings' ),
+			),
+		);
+	}
+
+	/**
+	 * Prints a page's frame: heading and description, escaped.
+	 *
+	 * WordPress already refuses users without the capability; the check is repeated so the
+	 * method is safe to call from anywhere.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $title       Page heading.
+	 * @param string $description Short description.
+	 * @return void
+	 */
+	private function render_page( string $title, string $description ): void {
+		if ( ! current_user_can( self::CAPABILITY ) ) {
+			wp_die( esc_html__( 'Sorry, you are not allowed to access this page.', 'cartpinger-for-woocommerce' ), 403 );
+		}
+		printf(
+			'<div class="wrap cartpinger-admin"><h1>%1$s</h1><p>%2$s</p></div>',
+			esc_html( $title ),
+			esc_html( $description )
+		);
+	}
+}

@@ -1,0 +1,156 @@
+<?php
+/**
+ * Composition root.
+ *
+ * @package CartPinger
+ * @since   0.1.0
+ */
+
+declare(strict_types=1);
+
+namespace CartPinger;
+
+use CartPinger\Admin\Menu;
+use CartPinger\Admin\SecretNotice;
+use CartPinger\Settings\SecretBox;
+use CartPinger\Settings\Settings;
+use CartPinger\Support\RegistersHooks;
+use CartPinger\Support\TextDomain;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Builds the plugin's services by hand and registers its hook adapters.
+ *
+ * Booted once, on plugins_loaded, and only when Requirements are met. Services are plain
+ * objects passed to the adapters that need them; no adapter hooks anything in its constructor.
+ *
+ * @since 0.1.0
+ */
+final class Plugin {
+
+	/**
+	 * The native ABI (CARTPINGER_NATIVE_ABI) this plugin version is written against.
+	 *
+	 * @since 0.1.0
+	 */
+	public const REQUIRED_ABI = 1;
+
+	/**
+	 * Text domain of every user-visible string.
+	 *
+	 * @since 0.1.0
+	 */
+	public const TEXT_DOMAIN = 'cartpinger-for-woocommerce';
+
+	/**
+	 * The booted instance, if any.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @var Plugin|null
+	 */
+	private static ?Plugin $instance = null;
+
+	/**
+	 * The settings service.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @var Settings
+	 */
+	private Settings $settings;
+
+	/**
+	 * Builds the services.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param Settings $settings The settings service.
+	 */
+	public function __construct( Settings $settings ) {
+		$this->settings = $settings;
+	}
+
+	/**
+	 * Builds the plugin and registers its hooks, once.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @return Plugin
+	 */
+	public static function boot(): Plugin {
+		if ( null === self::$instance ) {
+			self::$instance = new self( new Settings( new SecretBox() ) );
+			self::$instance->register();
+		}
+		return self::$instance;
+	}
+
+	/**
+	 * The booted plugin, or null when requirements kept it from booting.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @return Plugin|null
+	 */
+	public static function instance(): ?Plugin {
+		return self::$instance;
+	}
+
+	/**
+	 * The settings service.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @return Settings
+	 */
+	public function settings(): Settings {
+		return $this->settings;
+	}
+
+	/**
+	 * Registers every hook adapter.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @return void
+	 */
+	public function register(): void {
+		foreach ( $this->hook_adapters() as $adapter ) {
+			$adapter->register();
+		}
+	}
+
+	/**
+	 * The hook adapters, admin-only ones only in wp-admin.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @return RegistersHooks[]
+	 */
+	private function hook_adapters(): array {
+		$adapters = array( new TextDomain() );
+		if ( is_admin() ) {
+			$adapters[] = new Menu();
+			$adapters[] = new SecretNotice( $this->settings );
+		}
+		return $adapters;
+	}
+
+	/**
+	 * Loads the plugin's translations from its languages/ folder (and WP_LANG_DIR).
+	 *
+	 * Safe to call more than once.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @return void
+	 */
+	public static function load_textdomain(): void {
+		if ( is_textdomain_loaded( self::TEXT_DOMAIN ) ) {
+			return;
+		}
+		load_plugin_textdomain( self::TEXT_DOMAIN, false, dirname( plugin_basename( CARTPINGER_PLUGIN_FILE ) ) . '/languages' );
+	}
+}

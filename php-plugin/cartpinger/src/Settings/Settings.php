@@ -1,0 +1,640 @@
+<?php
+/**
+ * The plugin's settings: plain options and encrypted secrets.
+ *
+ * @package CartPinger
+ * @since   0.1.0
+ */
+
+declare(strict_types=1);
+
+namespace CartPinger\Settings;
+
+use CartPinger\Native\Exception\VaultException;
+use WP_Error;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Reads, validates and writes the cartpinger_<key> options.
+ *
+ * Plain settings are stored as they are ('1'/'0' for switches). Secrets are stored only as
+ * vault envelopes bound to their option name; their raw option value is never the plaintext.
+ * Option names are those of the original plugin, so an upgraded site keeps its values; a
+ * legacy secret that is not an envelope reads as unreadable and must be re-entered.
+ *
+ * @since 0.1.0
+ */
+final class Settings {
+
+	/**
+	 * Prefix of every option.
+	 *
+	 * @since 0.1.0
+	 */
+	public const PREFIX = 'cartpinger_';
+
+	/**
+	 * What the API shows, and accepts back unchanged, for a secret that is set.
+	 *
+	 * @since 0.1.0
+	 */
+	public const MASK = '***';
+
+	/**
+	 * Plain settings and their defaults, as stored.
+	 *
+	 * @since 0.1.0
+	 */
+	public const DEFAULTS = array(
+		'phone_number_id'          => '',
+		'waba_id'                  => '',
+		'graph_api_version'        => 'v23.0',
+		'enable_followups'         => '1',
+		'enable_auto_coupon'       => '0',
+		'widget_enabled'           => '0',
+		'support_phone'            => '',
+		'widget_message'           => '',
+		'delete_data_on_uninstall' => '0',
+	);
+
+	/**
+	 * Plain settings that are switches (stored '1' or '0').
+	 *
+	 * @since 0.1.0
+	 */
+	public const SWITCHES = array(
+		'enable_followups',
+		'enable_auto_coupon',
+		'widget_enabled',
+		'delete_data_on_uninstall',
+	);
+
+	/**
+	 * Settings stored encrypted.
+	 *
+	 * @since 0.1.0
+	 */
+	public const SECRETS = array(
+		'access_token',
+		'app_secret',
+		'verify_token',
+		'ls_webhook_secret',
+	);
+
+	/**
+	 * The five credentials that together make the WhatsApp connection configured.
+	 *
+	 * @since 0.1.0
+	 */
+	public const CREDENTIALS = array(
+		'phone_number_id',
+		'waba_id',
+		'access_token',
+		'app_secret',
+		'verify_token',
+	);
+
+	/**
+	 * Error code of an unreadable stored secret.
+	 *
+	 * @since 0.1.0
+	 */
+	public const ERROR_UNREADABLE = 'cartpinger_secret_unreadable';
+
+	/**
+	 * Error code of a secret that could not be encrypted.
+	 *
+	 * @since 0.1.0
+	 */
+	public const ERROR_UNSEALABLE = 'cartpinger_secret_unsealable';
+
+	/**
+	 * Error code of an invalid value.
+	 *
+	 * @since 0.1.0
+	 */
+	public const ERROR_INVALID = 'cartpinger_invalid_setting';
+
+	/**
+	 * The secret box.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @var SecretBoxInterface
+	 */
+	private SecretBoxInterface $box;
+
+	/**
+	 * Secrets opened during this request, keyed by setting, with the raw value they came from.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @var array<string, array{raw: string, value: string|WP_Error}>
+	 */
+	private array $opened = array();
+
+	/**
+	 * Creates the settings service.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param SecretBoxInterface $box Seals and opens the secrets.
+	 */
+	public function __construct( SecretBoxInterface $box ) {
+		$this->box = $box;
+	}
+
+	/**
+	 * Option name of a setting.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $key Setting key, e.g. "access_token".
+	 * @return string E.g. "cartpinger_access_token".
+	 */
+	public static function option_name( string $key ): string {
+		return self::PREFIX . $key;
+	}
+
+	/**
+	 * Whether a key names a secret.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $key Setting key.
+	 * @return bool
+	 */
+	public static function is_secret( string $key ): bool {
+		return in_array( $key, self::SECRETS, true );
+	}
+
+	/**
+	 * A plain setting, normalised: bool for switches, string otherwise.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $key Plain setting key.
+	 * @return bool|string
+	 * @throws \InvalidArgumentException For an unknown key or a secret (use get_secret()).
+	 */
+	public function get( string $key ): bool|string {
+		self::assert_plain( $key );
+		$raw = get_option( self::option_name( $key ), self::DEFAULTS[ $key ] );
+		if ( in_array( $key, self::SWITCHES, true ) ) {
+			$parsed = self::parse_switch( $raw );
+			return $parsed ?? ( '1' === self::DEFAULTS[ $key ] );
+		}
+		return is_scalar( $raw ) ? (string) $raw : self::DEFAULTS[ $key ];
+	}
+
+	/**
+	 * Every plain setting, normalised.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @return array<string, bool|string>
+	 */
+	public function all(): array {
+		$values = array();
+		foreach ( array_keys( self::DEFAULTS ) as $key ) {
+			$values[ $key ] = $this->get( $key );
+		}
+		return $values;
+	}
+
+	/**
+	 * Validates and stores one setting. Secrets go through set_secret().
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $key   Setting key.
+	 * @param mixed  $value Submitted value.
+	 * @return true|WP_Error
+	 */
+	public function set( string $key, mixed $value ): bool|WP_Error {
+		if ( self::is_secret( $key ) ) {
+			return is_string( $value ) ? $this->set_secret( $key, $value ) : self::invalid( $key );
+		}
+		$clean = $this->sanitize( $key, $value );
+		if ( is_wp_error( $clean ) ) {
+			return $clean;
+		}
+		update_option( self::option_name( $key ), $clean, true );
+		return true;
+	}
+
+	/**
+	 * Validates every submitted setting, then stores them; keys not submitted keep their value.
+	 *
+	 * Nothing is written when any value is invalid or any secret cannot be encrypted.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param array<string, mixed> $values Submitted values by setting key; unknown keys are ignored.
+	 * @return true|WP_Error The first error, with data {status, field}.
+	 */
+	public function update( array $values ): bool|WP_Error {
+		$writes = array();
+		foreach ( $values as $key => $value ) {
+			$key = (string) $key;
+			if ( self::is_secret( $key ) ) {
+				$clean = is_string( $value ) ? $this->seal_secret( $key, $value ) : self::invalid( $key );
+			} elseif ( array_key_exists( $key, self::DEFAULTS ) ) {
+				$clean = $this->sanitize( $key, $value );
+			} else {
+				continue;
+			}
+			if ( is_wp_error( $clean ) ) {
+				return $clean;
+			}
+			if ( null !== $clean ) {
+				$writes[ $key ] = $clean;
+			}
+		}
+		foreach ( $writes as $key => $stored ) {
+			update_option( self::option_name( $key ), $stored, true );
+			unset( $this->opened[ $key ] );
+		}
+		return true;
+	}
+
+	/**
+	 * The plaintext of a secret; '' when none is stored.
+	 *
+	 * Never fatal and never garbage: a value that the vault cannot open (other key, tampered,
+	 * moved to another option, legacy format) gives a WP_Error that tells the admin to
+	 * re-enter it.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $key Secret key, e.g. "access_token".
+	 * @return string|WP_Error
+	 */
+	public function get_secret( string $key ): string|WP_Error {
+		self::assert_secret( $key );
+		$option = self::option_name( $key );
+		$raw    = get_option( $option, '' );
+		if ( '' === $raw || false === $raw || null === $raw ) {
+			return '';
+		}
+		if ( ! is_string( $raw ) ) {
+			return self::unreadable( $key );
+		}
+		if ( isset( $this->opened[ $key ] ) && $this->opened[ $key ]['raw'] === $raw ) {
+			return $this->opened[ $key ]['value'];
+		}
+		try {
+			$value = $this->box->open( $raw, $option );
+		} catch ( VaultException $e ) {
+			$value = self::unreadable( $key, $e );
+		} catch ( \RuntimeException $e ) {
+			// Any other extension error (NativeException, or the RuntimeException the
+			// extension throws when its exception classes cannot be loaded).
+			$value = self::unreadable( $key, $e );
+		}
+		$this->opened[ $key ] = array(
+			'raw'   => $raw,
+			'value' => $value,
+		);
+		return $value;
+	}
+
+	/**
+	 * Encrypts and stores a secret. '' and '***' keep the stored value.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $key       Secret key.
+	 * @param string $plaintext Submitted value.
+	 * @return true|WP_Error
+	 */
+	public function set_secret( string $key, string $plaintext ): bool|WP_Error {
+		self::assert_secret( $key );
+		$envelope = $this->seal_secret( $key, $plaintext );
+		if ( is_wp_error( $envelope ) ) {
+			return $envelope;
+		}
+		if ( null !== $envelope ) {
+			update_option( self::option_name( $key ), $envelope, true );
+			unset( $this->opened[ $key ] );
+		}
+		return true;
+	}
+
+	/**
+	 * Validates and encrypts a submitted secret.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $key       Secret key.
+	 * @param string $plaintext Submitted value.
+	 * @return string|WP_Error|null The envelope to store, null to keep the stored value, or an error.
+	 */
+	private function seal_secret( string $key, string $plaintext ): string|WP_Error|null {
+		$clean = self::sanitize_secret( $key, $plaintext );
+		if ( null === $clean || is_wp_error( $clean ) ) {
+			return $clean;
+		}
+		try {
+			return $this->box->seal( $clean, self::option_name( $key ) );
+		} catch ( \RuntimeException $e ) {
+			// VaultException (e.g. key material too short) or any other extension error.
+			return new WP_Error(
+				self::ERROR_UNSEALABLE,
+				__( 'CartPinger could not encrypt this value. Check that CARTPINGER_ENCRYPTION_KEY in wp-config.php, if you set it, is at least 16 characters long, and that the WordPress salts are defined.', 'cartpinger-for-woocommerce' ),
+				array(
+					'status'     => 500,
+					'field'      => $key,
+					'vault_code' => $e->getCode(),
+				)
+			);
+		}
+	}
+
+	/**
+	 * Removes a stored secret.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $key Secret key.
+	 * @return void
+	 */
+	public function delete_secret( string $key ): void {
+		self::assert_secret( $key );
+		delete_option( self::option_name( $key ) );
+		unset( $this->opened[ $key ] );
+	}
+
+	/**
+	 * Whether a value is stored for a secret (readable or not); the API then shows '***'.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $key Secret key.
+	 * @return bool
+	 */
+	public function has_secret( string $key ): bool {
+		self::assert_secret( $key );
+		$raw = get_option( self::option_name( $key ), '' );
+		return '' !== $raw && false !== $raw && null !== $raw;
+	}
+
+	/**
+	 * The secrets that are stored but cannot be read.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @return string[] Secret keys.
+	 */
+	public function unreadable_secrets(): array {
+		$keys = array();
+		foreach ( self::SECRETS as $key ) {
+			if ( $this->has_secret( $key ) && is_wp_error( $this->get_secret( $key ) ) ) {
+				$keys[] = $key;
+			}
+		}
+		return $keys;
+	}
+
+	/**
+	 * Whether the five WhatsApp credentials are all present, valid and readable.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @return bool
+	 */
+	public function is_configured(): bool {
+		foreach ( self::CREDENTIALS as $key ) {
+			if ( self::is_secret( $key ) ) {
+				$value = $this->get_secret( $key );
+				if ( is_wp_error( $value ) || '' === $value ) {
+					return false;
+				}
+			} elseif ( ! is_string( $this->sanitize_ids( (string) $this->get( $key ) ) ) ) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * Translated "cannot read" message for a secret.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $key Secret key.
+	 * @return string
+	 */
+	public static function unreadable_message( string $key ): string {
+		switch ( $key ) {
+			case 'app_secret':
+				return __( 'CartPinger cannot read your saved app secret. Please re-enter your app secret.', 'cartpinger-for-woocommerce' );
+			case 'verify_token':
+				return __( 'CartPinger cannot read your saved webhook verify token. Please re-enter your webhook verify token.', 'cartpinger-for-woocommerce' );
+			case 'ls_webhook_secret':
+				return __( 'CartPinger cannot read your saved Lemon Squeezy webhook secret. Please re-enter your Lemon Squeezy webhook secret.', 'cartpinger-for-woocommerce' );
+			default:
+				return __( 'CartPinger cannot read your saved access token. Please re-enter your access token.', 'cartpinger-for-woocommerce' );
+		}
+	}
+
+	/**
+	 * Validates a plain setting and returns the value to store.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $key   Plain setting key.
+	 * @param mixed  $value Submitted value.
+	 * @return string|WP_Error
+	 */
+	private function sanitize( string $key, mixed $value ): string|WP_Error {
+		self::assert_plain( $key );
+		if ( in_array( $key, self::SWITCHES, true ) ) {
+			$parsed = self::parse_switch( $value );
+			if ( null === $parsed ) {
+				return self::invalid( $key );
+			}
+			return $parsed ? '1' : '0';
+		}
+		if ( ! is_scalar( $value ) ) {
+			return self::invalid( $key );
+		}
+		$value = trim( (string) $value );
+		switch ( $key ) {
+			case 'phone_number_id':
+			case 'waba_id':
+				$clean = $this->sanitize_ids( $value );
+				return is_string( $clean ) ? $clean : self::invalid( $key );
+
+			case 'graph_api_version':
+				return 1 === preg_match( '/^v\d{1,2}\.\d$/', $value ) ? $value : self::invalid( $key );
+
+			case 'support_phone':
+				if ( '' === $value ) {
+					return '';
+				}
+				$digits = (string) preg_replace( '/[\s().\-]/', '', $value );
+				if ( 1 !== preg_match( '/^\+?[1-9]\d{6,14}$/', $digits ) ) {
+					return self::invalid( $key );
+				}
+				return '+' . ltrim( $digits, '+' );
+
+			case 'widget_message':
+				return mb_substr( sanitize_textarea_field( $value ), 0, 1000 );
+		}
+		return sanitize_text_field( $value );
+	}
+
+	/**
+	 * A Meta phone number ID or WABA ID: 1 to 20 digits.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $value Submitted value.
+	 * @return string|null The ID, or null when invalid.
+	 */
+	private function sanitize_ids( string $value ): ?string {
+		return 1 === preg_match( '/^\d{1,20}$/', $value ) ? $value : null;
+	}
+
+	/**
+	 * Validates a submitted secret.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $key   Secret key.
+	 * @param string $value Submitted value.
+	 * @return string|WP_Error|null The value to seal, null to keep the stored one, or an error.
+	 */
+	private static function sanitize_secret( string $key, string $value ): string|WP_Error|null {
+		if ( '' === $value || self::MASK === $value ) {
+			return null;
+		}
+		if ( 'verify_token' === $key ) {
+			$clean = substr( (string) preg_replace( '/[^A-Za-z0-9_\-]/', '', $value ), 0, 80 );
+			return '' === $clean ? self::invalid( $key ) : $clean;
+		}
+		// Tokens and secrets never contain whitespace; pasted ones often do at the ends.
+		$clean = (string) preg_replace( '/\s+/', '', $value );
+		return '' === $clean ? self::invalid( $key ) : $clean;
+	}
+
+	/**
+	 * Reads a switch value; null when it is not one.
+	 *
+	 * Accepts what the original plugin and HTML forms store: booleans, 1/0, 'yes'/'no', 'on'.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param mixed $value Raw value.
+	 * @return bool|null
+	 */
+	private static function parse_switch( mixed $value ): ?bool {
+		if ( is_bool( $value ) ) {
+			return $value;
+		}
+		if ( is_int( $value ) ) {
+			return 0 !== $value;
+		}
+		if ( ! is_string( $value ) ) {
+			return null;
+		}
+		$value = strtolower( trim( $value ) );
+		if ( in_array( $value, array( '1', 'true', 'yes', 'on' ), true ) ) {
+			return true;
+		}
+		if ( in_array( $value, array( '0', '', 'false', 'no', 'off' ), true ) ) {
+			return false;
+		}
+		return null;
+	}
+
+	/**
+	 * The error for an unreadable secret.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string          $key   Secret key.
+	 * @param \Throwable|null $cause The vault error, if any. Its message holds no secret.
+	 * @return WP_Error
+	 */
+	private static function unreadable( string $key, ?\Throwable $cause = null ): WP_Error {
+		return new WP_Error(
+			self::ERROR_UNREADABLE,
+			self::unreadable_message( $key ),
+			array(
+				'field'      => $key,
+				'vault_code' => null === $cause ? 0 : $cause->getCode(),
+			)
+		);
+	}
+
+	/**
+	 * The error for an invalid value.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $key Setting key.
+	 * @return WP_Error
+	 */
+	private static function invalid( string $key ): WP_Error {
+		switch ( $key ) {
+			case 'phone_number_id':
+				$message = __( 'The phone number ID must be 1 to 20 digits.', 'cartpinger-for-woocommerce' );
+				break;
+			case 'waba_id':
+				$message = __( 'The WhatsApp Business Account ID must be 1 to 20 digits.', 'cartpinger-for-woocommerce' );
+				break;
+			case 'verify_token':
+				$message = __( 'The webhook verify token must contain letters, digits, "_" or "-" (up to 80 characters).', 'cartpinger-for-woocommerce' );
+				break;
+			case 'graph_api_version':
+				$message = __( 'The Graph API version must look like v23.0.', 'cartpinger-for-woocommerce' );
+				break;
+			case 'support_phone':
+				$message = __( 'The support phone number must be in international format, for example +34612345678.', 'cartpinger-for-woocommerce' );
+				break;
+			default:
+				$message = __( 'This value is not valid.', 'cartpinger-for-woocommerce' );
+		}
+		return new WP_Error(
+			self::ERROR_INVALID,
+			$message,
+			array(
+				'status' => 422,
+				'field'  => $key,
+			)
+		);
+	}
+
+	/**
+	 * Rejects keys that are not plain settings.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $key Setting key.
+	 * @return void
+	 * @throws \InvalidArgumentException For an unknown key or a secret.
+	 */
+	private static function assert_plain( string $key ): void {
+		if ( ! array_key_exists( $key, self::DEFAULTS ) ) {
+			throw new \InvalidArgumentException( 'Unknown plain setting: ' . esc_html( $key ) );
+		}
+	}
+
+	/**
+	 * Rejects keys that are not secrets.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $key Setting key.
+	 * @return void
+	 * @throws \InvalidArgumentException For a key that is not a secret.
+	 */
+	private static function assert_secret( string $key ): void {
+		if ( ! self::is_secret( $key ) ) {
+			throw new \InvalidArgumentException( 'Unknown secret setting: ' . esc_html( $key ) );
+		}
+	}
+}
