@@ -101,7 +101,7 @@ $rows[] = array( 'encrypt_us', $enc_ext / 1000, 'us', $enc_php / 1000, 'Vault::e
 // Table.
 printf( "\nCartPinger extension benchmark (PHP %s, %s, median of %d rounds)\n\n", PHP_VERSION, PHP_ZTS ? 'ZTS' : 'NTS', ROUNDS );
 printf( "| %-16s | %10s | %10s | %6s | %-5s | %s\n", 'name', 'value', 'baseline', 'ratio', 'unit', 'what' );
-printf( "|%s|%s|%s|%s|%s|\n", str_repeat( '-', 18 ), str_repeat( '-', 12 ), str_repeat( '-', 12 ), str_repeat( '-', 8 ), str_repeat( '-', 7 ) );
+printf( "|%s|%s|%s|%s|%s|%s\n", str_repeat( '-', 18 ), str_repeat( '-', 12 ), str_repeat( '-', 12 ), str_repeat( '-', 8 ), str_repeat( '-', 7 ), str_repeat( '-', 40 ) );
 $json = array();
 foreach ( $rows as list( $name, $value, $unit, $baseline, $what ) ) {
 	$ratio = $baseline > 0 ? $value / $baseline : null;
