@@ -26,6 +26,7 @@ pub mod error;
 mod hex;
 pub mod phone;
 pub mod token;
+pub mod transport;
 pub mod vault;
 
 pub use error::{Error, PhoneError, TokenError, VaultError};

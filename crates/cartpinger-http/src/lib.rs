@@ -1,0 +1,5 @@
+//! # cartpinger-http
+//!
+//! Placeholder: the ureq adapter implementing [`cartpinger_core::transport::Transport`] lands
+//! with the engine milestone.
+#![forbid(unsafe_code)]
