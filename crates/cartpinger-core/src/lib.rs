@@ -2,6 +2,8 @@
 //!
 //! The pure logic behind the CartPinger PHP extension: the secret [`vault`] (AES-256-GCM
 //! envelopes), [`phone`] normalisation to E.164 and cart-recovery [`token`]s.
+//! The WhatsApp engine's pure half: [`graph`] request builders and response parsers, the
+//! template [`catalog`], the [`meta_error`] taxonomy, [`retry`] policy and [`ratelimit`]s.
 //!
 //! ## The I/O contract
 //!
@@ -22,12 +24,18 @@
 //! code does not `unwrap`, `expect`, `panic!` or index out of bounds (clippy-enforced).
 #![forbid(unsafe_code)]
 
+pub mod catalog;
 pub mod error;
+pub mod graph;
 mod hex;
+pub mod meta_error;
 pub mod phone;
+pub mod ratelimit;
+pub mod retry;
 pub mod token;
 pub mod transport;
 pub mod vault;
+pub mod webhook;
 
 pub use error::{Error, PhoneError, TokenError, VaultError};
 pub use vault::Vault;
