@@ -1,0 +1,274 @@
+//! Many template sends from one call: a pool of scoped threads under the core's rate limits.
+//!
+//! * Every job gets exactly one [`JobResult`], in input order: nothing is lost.
+//! * A job is sent at most once per attempt, and only [`Outcome::Transient`] and
+//!   [`Outcome::RateLimited`] are retried, and only when the backoff fits in the budget.
+//!   [`Outcome::Unknown`] (the request may have reached Meta) is returned as it is: the caller
+//!   reconciles it through the status webhook instead of resending (docs/engine.md).
+//! * The throughput cap ([`TokenBucket`]) and the per-recipient [`PairGuard`] are shared by all
+//!   workers. A 130429 answer pauses the bucket; a 131056 penalises that recipient.
+//! * A [`Outcome::Fatal`] answer (bad token, locked account) stops the batch: the jobs not yet
+//!   started come back not attempted.
+//! * No new send starts when less than [`BatchConfig::reserve`] of the budget is left, so one
+//!   WP-Cron run never outlives its slot by more than one response timeout.
+
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use cartpinger_core::graph::{self, GraphConfig, TemplateMessage};
+use cartpinger_core::meta_error::{self, Outcome, PermanentKind, RateScope};
+use cartpinger_core::ratelimit::{PairGuard, TokenBucket};
+use cartpinger_core::retry::{Backoff, Decision};
+use cartpinger_core::transport::Transport;
+
+/// One message to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// Our message id (the queue row); also sent as `biz_opaque_callback_data`.
+    pub id: String,
+    /// The message, built from the catalog.
+    pub message: TemplateMessage,
+}
+
+/// What happened to one [`Job`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobResult {
+    /// The job's id.
+    pub id: String,
+    /// The last outcome; `None` when the job was not attempted (budget or a fatal stop).
+    pub outcome: Option<Outcome>,
+    /// Requests made for this job.
+    pub attempts: u32,
+    /// Time spent in requests for this job, milliseconds.
+    pub latency_ms: u64,
+}
+
+/// Limits of one batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchConfig {
+    /// Worker threads (requests in flight), 1–512.
+    pub concurrency: usize,
+    /// Messages per second for the business number (Meta: 80 by default, up to 1,000).
+    pub mps_cap: u32,
+    /// Wall-clock budget of the whole call.
+    pub budget: Duration,
+    /// No new request starts when less than this is left of the budget.
+    pub reserve: Duration,
+    /// Retry policy for transient and rate-limited outcomes.
+    pub backoff: Backoff,
+}
+
+impl Default for BatchConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 32,
+            mps_cap: 80,
+            budget: Duration::from_secs(45),
+            reserve: Duration::from_secs(2),
+            backoff: Backoff::default(),
+        }
+    }
+}
+
+struct Shared<'a> {
+    transport: &'a dyn Transport,
+    graph: &'a GraphConfig,
+    config: &'a BatchConfig,
+    start: Instant,
+    bucket: Mutex<TokenBucket>,
+    pairs: Mutex<PairGuard>,
+    stop: AtomicBool,
+    random: RandomState,
+}
+
+impl Shared<'_> {
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn budget_ms(&self) -> u64 {
+        let usable = self.config.budget.saturating_sub(self.config.reserve);
+        u64::try_from(usable.as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// True when waiting `wait_ms` more would cross the point after which nothing may start.
+    fn too_late(&self, wait_ms: u64) -> bool {
+        self.now_ms().saturating_add(wait_ms) > self.budget_ms()
+    }
+
+    /// Waits for a permit from `acquire`; false when the budget ran out or the batch stopped.
+    fn wait_for(&self, mut acquire: impl FnMut(u64) -> Result<(), u64>) -> bool {
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                return false;
+            }
+            match acquire(self.now_ms()) {
+                Ok(()) => return true,
+                Err(wait_ms) => {
+                    if self.too_late(wait_ms) {
+                        return false;
+                    }
+                    thread::sleep(Duration::from_millis(wait_ms.clamp(1, 50)));
+                }
+            }
+        }
+    }
+
+    fn random(&self, id: &str, attempt: u32) -> u64 {
+        self.random.hash_one((id, attempt, self.start.elapsed()))
+    }
+
+    fn run(&self, job: &Job) -> JobResult {
+        let mut result = JobResult {
+            id: job.id.clone(),
+            outcome: None,
+            attempts: 0,
+            latency_ms: 0,
+        };
+        let request = match graph::build_send_template(self.graph, &job.message) {
+            Ok(request) => request,
+            Err(error) => {
+                result.outcome = Some(Outcome::Permanent {
+                    code: 0,
+                    kind: PermanentKind::Fix,
+                    title: "invalid message".to_owned(),
+                    human: error.to_string(),
+                });
+                return result;
+            }
+        };
+        loop {
+            let bucket_ok = self.wait_for(|now| {
+                self.bucket
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .try_acquire(now)
+            });
+            let pair_ok = bucket_ok
+                && self.wait_for(|now| {
+                    self.pairs
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .try_acquire(&job.message.to, now)
+                });
+            if !pair_ok {
+                return result; // Not attempted (again): the last outcome, if any, stands.
+            }
+            result.attempts = result.attempts.saturating_add(1);
+            let sent_at = Instant::now();
+            let outcome = match self.transport.execute(&request) {
+                Ok(response) => graph::parse_send_response(&response),
+                Err(error) => meta_error::outcome_from_transport_error(&error),
+            };
+            let spent = u64::try_from(sent_at.elapsed().as_millis()).unwrap_or(u64::MAX);
+            result.latency_ms = result.latency_ms.saturating_add(spent);
+            let now = self.now_ms();
+            match &outcome {
+                Outcome::Fatal { .. } => self.stop.store(true, Ordering::Relaxed),
+                Outcome::RateLimited {
+                    scope: RateScope::Recipient,
+                    ..
+                } => {
+                    self.pairs
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .penalize(&job.message.to, now);
+                }
+                Outcome::RateLimited { retry_after_ms, .. } => {
+                    let pause = retry_after_ms.unwrap_or(1_000).max(1_000);
+                    self.bucket
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .pause_until(now, now.saturating_add(pause));
+                }
+                _ => {}
+            }
+            let decision = self.config.backoff.decide(
+                result.attempts,
+                &outcome,
+                now,
+                self.random(&job.id, result.attempts),
+            );
+            result.outcome = Some(outcome);
+            match decision {
+                Decision::RetryAfter(wait_ms) if !self.too_late(wait_ms) => {
+                    thread::sleep(Duration::from_millis(wait_ms));
+                }
+                _ => return result,
+            }
+        }
+    }
+}
+
+/// Sends `jobs` concurrently and returns one result per job, in input order.
+#[must_use]
+pub fn send_batch(
+    transport: &dyn Transport,
+    graph: &GraphConfig,
+    jobs: &[Job],
+    config: &BatchConfig,
+) -> Vec<JobResult> {
+    let shared = Shared {
+        transport,
+        graph,
+        config,
+        start: Instant::now(),
+        bucket: Mutex::new(TokenBucket::per_second(config.mps_cap.max(1))),
+        pairs: Mutex::new(PairGuard::default()),
+        stop: AtomicBool::new(false),
+        random: RandomState::new(),
+    };
+    let next = AtomicUsize::new(0);
+    let workers = config.concurrency.clamp(1, 512).min(jobs.len().max(1));
+    // One slot per job, written as soon as the job ends, so a worker that dies loses nothing
+    // that was already sent. The job in flight is marked Unknown first: if its worker panics
+    // mid-request the caller reconciles it instead of resending it.
+    let slots: Vec<Mutex<Option<JobResult>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let (Some(job), Some(slot)) = (jobs.get(index), slots.get(index)) else {
+                        break;
+                    };
+                    if shared.stop.load(Ordering::Relaxed) || shared.too_late(0) {
+                        continue; // The slot stays empty: reported as not attempted.
+                    }
+                    *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(JobResult {
+                        id: job.id.clone(),
+                        outcome: Some(Outcome::Unknown {
+                            detail: "the sending thread stopped during the request".to_owned(),
+                        }),
+                        attempts: 1,
+                        latency_ms: 0,
+                    });
+                    let result = shared.run(job);
+                    *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
+                })
+            })
+            .collect();
+        // Joined by hand: a panicked worker must not re-panic out of the scope (its results are
+        // already in the slots).
+        for handle in handles {
+            let _ = handle.join();
+        }
+    });
+    jobs.iter()
+        .zip(slots)
+        .map(|(job, slot)| {
+            slot.into_inner()
+                .unwrap_or_else(PoisonError::into_inner)
+                .unwrap_or_else(|| JobResult {
+                    id: job.id.clone(),
+                    outcome: None,
+                    attempts: 0,
+                    latency_ms: 0,
+                })
+        })
+        .collect()
+}
