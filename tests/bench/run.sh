@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Benchmarks (not tests): prints tables and writes target/bench/results.json.
+# Benchmarks (not tests): print tables and write target/bench/results.json.
 # Usage: tests/bench/run.sh [path/to/libcartpinger.so]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SO=$(realpath "${1:-target/release/libcartpinger.so}")
 mkdir -p target/bench
-# -n: no php.ini, no conf.d (so opcache/xdebug settings of the host do not skew the numbers and
-# the extension is loaded exactly once, from the path given).
+cargo build -q --release -p cartpinger-sandbox
+# -n: no php.ini, no conf.d (host opcache/xdebug settings do not skew the numbers, and the
+# extension is loaded exactly once, from the path given). curl is shared on Debian: load it.
 php -n -d extension="$SO" tests/bench/extension.php target/bench/results.json
+curl_ext=()
+php -n -m | grep -qx curl || curl_ext=(-d extension=curl)
+php -n "${curl_ext[@]}" -d extension="$SO" tests/bench/sender.php target/bench/results.json \
+  "$PWD/target/release/cartpinger-sandbox"

@@ -8,6 +8,7 @@
 //! plain `\RuntimeException` with the same code and the message prefixed `[ClassName] `, so
 //! nothing is lost.
 
+use cartpinger_core::webhook::{HandshakeError, ParseError, SignatureError};
 use cartpinger_core::{Error as CoreError, VaultError};
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::zend::{ce, ClassEntry};
@@ -66,4 +67,30 @@ pub fn core(error: impl Into<CoreError>) -> PhpException {
 #[must_use]
 pub fn internal() -> PhpException {
     exception("InternalException", INTERNAL_CODE, INTERNAL_MESSAGE)
+}
+
+/// `WebhookHandshakeException` 6001–6004: Meta's GET handshake was refused (answer 403).
+#[must_use]
+pub fn webhook_handshake(error: HandshakeError) -> PhpException {
+    exception(
+        "WebhookHandshakeException",
+        error.code(),
+        &error.to_string(),
+    )
+}
+
+/// `WebhookSignatureException` 6101–6104: an event POST is not authentic (answer 401).
+#[must_use]
+pub fn webhook_signature(error: SignatureError) -> PhpException {
+    exception(
+        "WebhookSignatureException",
+        error.code(),
+        &error.to_string(),
+    )
+}
+
+/// `WebhookParseException` 6201–6204: an event POST body is not a webhook envelope.
+#[must_use]
+pub fn webhook_parse(error: ParseError) -> PhpException {
+    exception("WebhookParseException", error.code(), &error.to_string())
 }

@@ -30,8 +30,10 @@ pub mod errors;
 pub mod extension;
 pub mod guard;
 pub mod phone;
+pub mod sender;
 pub mod token;
 pub mod vault;
+pub mod webhook;
 
 /// Extension version (string), the same as `phpversion('cartpinger')`.
 #[php_const]
@@ -65,5 +67,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<vault::Vault>()
         .class::<phone::Phone>()
         .class::<token::RecoveryToken>()
+        .class::<sender::Sender>()
+        .class::<webhook::Webhook>()
         .info_function(php_module_info)
 }

@@ -112,6 +112,42 @@ namespace CartPinger\Native {
     }
 
     /**
+     * The sender of one business phone number.
+     */
+    class Sender {
+        /**
+         * `$config`: `token`, `phone_number_id`, `waba_id` (strings, required); `base_url`,
+         * `graph_version` (strings); `connect_timeout_ms` (default 5000), `timeout_ms` (20000),
+         * `mps_cap` (80, up to 1000), `concurrency` (32, up to 512) (ints). No type juggling.
+         *
+         * @param array $config
+         */
+        public function __construct(array $config) {}
+
+        /**
+         * Checks the credentials with `GET /{phone-number-id}`: `['status' => 'ok',
+         * 'display_phone_number', 'verified_name', 'quality_rating']` or the failure's `status`,
+         * `code` and `message` (as in `send_batch`).
+         *
+         * @return array
+         */
+        public function check_credentials(): array {}
+
+        /**
+         * Sends every job concurrently within `$budget_ms` and returns one result per job, in
+         * order: `['id', 'status' => accepted|transient|rate_limited|permanent|fatal|unknown|
+         * not_attempted|invalid, 'wamid'?, 'code'?, 'message'?, 'retry_after_ms'?, 'attempts',
+         * 'latency_ms']`. A job is `['id', 'to' => '+E164', 'template', 'language', 'params' =>
+         * list<string>]`, built with the template catalog.
+         *
+         * @param array $jobs
+         * @param int $budget_ms
+         * @return array
+         */
+        public function send_batch(array $jobs, int $budget_ms): array {}
+    }
+
+    /**
      * Encrypts and decrypts option values with a key derived from the site's key material.
      *
      * Envelope: `"cpv1." . base64url_nopad(version(1) | key id(8) | nonce(12) | ciphertext+tag)`,
@@ -166,6 +202,81 @@ namespace CartPinger\Native {
          * @return string
          */
         public function key_id(): string {}
+    }
+
+    /**
+     * Meta's webhooks: GET handshake, `X-Hub-Signature-256`, event parsing, delivery state.
+     */
+    class Webhook {
+        public function __construct() {}
+
+        /**
+         * Applies a status (`sent`, `delivered`, `read`, `failed`, anything else changes nothing)
+         * to a message's stored state (`none`, `sent`, `delivered`, `read`, `failed`; any other
+         * value, e.g. `pending`, counts as `none`). Returns `['state' => string, 'changed' => bool,
+         * 'timestamps' => list<string>]`: the monotonic new state, whether it differs from
+         * `$current_state`'s delivery state, and the `*_at` columns the status provides (store
+         * each as the earliest value).
+         *
+         * @param string $current_state
+         * @param string $status
+         * @return array
+         */
+        public static function apply_status(string $current_state, string $status): array {}
+
+        /**
+         * Parses the RAW body of an event POST (verify the signature first). Returns
+         * `['ignored' => bool, 'object' => string, 'events' => list<array>, 'skipped' =>
+         * list<array{path: string, reason: string}>]`; each event has `kind` = status | message |
+         * error | other (see docs/contracts.md "Webhook API").
+         *
+         * @throws \CartPinger\Native\Exception\WebhookParseException 6201 too large, 6202 not JSON,
+         * 6203 not an envelope, 6204 no entry array.
+         *
+         * @param string $raw_body
+         * @return array
+         */
+        public static function parse(string $raw_body): array {}
+
+        /**
+         * The `X-Hub-Signature-256` value Meta would send for `$raw_body`: "sha256=" and 64
+         * lowercase hex digits. For tests and the sandbox.
+         *
+         * @param string $raw_body
+         * @param string $app_secret
+         * @return string
+         */
+        public static function sign(string $raw_body, string $app_secret): string {}
+
+        /**
+         * Verifies `X-Hub-Signature-256` (`$header`, '' when absent) against the RAW request body
+         * with the app secret, in constant time. Returns nothing on success.
+         *
+         * @throws \CartPinger\Native\Exception\WebhookSignatureException 6101 no app secret, 6102
+         * header missing, 6103 header malformed, 6104 signature does not match.
+         *
+         * @param string $raw_body
+         * @param string $header
+         * @param string $app_secret
+         * @return void
+         */
+        public static function verify_signature(string $raw_body, string $header, string $app_secret): void {}
+
+        /**
+         * Checks Meta's GET handshake (`hub.mode`, `hub.verify_token`, `hub.challenge`) against
+         * the stored verify token (constant-time). Returns the challenge to answer with (200,
+         * text/plain, verbatim); any exception means 403.
+         *
+         * @throws \CartPinger\Native\Exception\WebhookHandshakeException 6001 wrong mode, 6002 no
+         * token configured, 6003 token mismatch, 6004 invalid challenge.
+         *
+         * @param string $mode
+         * @param string $verify_token
+         * @param string $challenge
+         * @param string $expected_token
+         * @return string
+         */
+        public static function verify_subscription(string $mode, string $verify_token, string $challenge, string $expected_token): string {}
     }
 }
 

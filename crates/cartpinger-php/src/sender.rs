@@ -1,0 +1,291 @@
+//! `CartPinger\Native\Sender`: the WhatsApp Cloud API sender, exposed to PHP.
+//!
+//! Everything PHP passes in is copied into plain Rust values first; the batch runs on scoped
+//! threads inside `cartpinger_http::send_batch` (joined before it returns); PHP arrays are built
+//! only afterwards, on the PHP thread. The access token never appears in errors or results.
+
+use std::time::Duration;
+
+use cartpinger_core::catalog;
+use cartpinger_core::graph::{self, GraphConfig, GraphError};
+use cartpinger_core::meta_error::{self, Outcome};
+use cartpinger_core::transport::Transport;
+use cartpinger_http::{send_batch, BatchConfig, Job, JobResult, TransportConfig, UreqTransport};
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::exception::PhpException;
+use ext_php_rs::flags::ClassFlags;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendHashTable, Zval};
+
+use crate::errors;
+use crate::guard::guard;
+
+fn graph_error(error: &GraphError) -> PhpException {
+    errors::exception("GraphException", error.code(), &error.to_string())
+}
+
+fn config_error(message: &str) -> PhpException {
+    errors::exception("GraphException", 4001, message)
+}
+
+fn string_field<'a>(table: &'a ZendHashTable, key: &str) -> Result<Option<&'a str>, PhpException> {
+    match table.get(key) {
+        None => Ok(None),
+        Some(value) if value.is_null() => Ok(None),
+        Some(value) => value
+            .str()
+            .map(Some)
+            .ok_or_else(|| config_error(&format!("'{key}' must be a string"))),
+    }
+}
+
+fn int_field(table: &ZendHashTable, key: &str, default: i64, min: i64, max: i64) -> PhpResult<i64> {
+    let value = match table.get(key) {
+        None => default,
+        Some(v) if v.is_null() => default,
+        Some(v) => v
+            .long()
+            .ok_or_else(|| config_error(&format!("'{key}' must be an integer")))?,
+    };
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(config_error(&format!(
+            "'{key}' must be between {min} and {max}"
+        )))
+    }
+}
+
+fn millis(value: i64) -> Duration {
+    Duration::from_millis(u64::try_from(value).unwrap_or(0))
+}
+
+/// The sender of one business phone number.
+#[php_class]
+#[php(name = "CartPinger\\Native\\Sender")]
+#[php(flags = ClassFlags::Final)]
+pub struct Sender {
+    graph: GraphConfig,
+    transport: UreqTransport,
+    batch: BatchConfig,
+}
+
+/// One job copied out of PHP: either a message or why it is invalid.
+enum Parsed {
+    Ready(Job),
+    Invalid { id: String, message: String },
+}
+
+fn parse_job(index: usize, value: &Zval) -> Parsed {
+    let fallback_id = format!("#{index}");
+    let Some(table) = value.array() else {
+        return Parsed::Invalid {
+            id: fallback_id,
+            message: "a job must be an array".to_owned(),
+        };
+    };
+    let text = |key: &str| table.get(key).and_then(Zval::str).map(str::to_owned);
+    let id = text("id").unwrap_or(fallback_id);
+    let (Some(to), Some(template), Some(language)) =
+        (text("to"), text("template"), text("language"))
+    else {
+        return Parsed::Invalid {
+            id,
+            message: "a job needs string 'id', 'to', 'template' and 'language'".to_owned(),
+        };
+    };
+    let mut params = Vec::new();
+    if let Some(list) = table.get("params").and_then(Zval::array) {
+        for value in list.values() {
+            match value.str() {
+                Some(s) => params.push(s.to_owned()),
+                None => {
+                    return Parsed::Invalid {
+                        id,
+                        message: "'params' must be a list of strings".to_owned(),
+                    }
+                }
+            }
+        }
+    }
+    match catalog::message(&to, &template, &language, &params, Some(&id)) {
+        Ok(message) => Parsed::Ready(Job { id, message }),
+        Err(error) => Parsed::Invalid {
+            id,
+            message: error.to_string(),
+        },
+    }
+}
+
+fn outcome_row(row: &mut ZendHashTable, outcome: Option<&Outcome>) -> PhpResult<()> {
+    let Some(outcome) = outcome else {
+        row.insert("status", "not_attempted")?;
+        return Ok(());
+    };
+    row.insert("status", outcome.class_name())?;
+    if let Outcome::Accepted { wamid, .. } = outcome {
+        row.insert("wamid", wamid.as_str())?;
+    }
+    if let Some(code) = outcome.code() {
+        row.insert("code", code)?;
+    }
+    if !matches!(outcome, Outcome::Accepted { .. }) {
+        row.insert("message", outcome.human())?;
+    }
+    if let Some(ms) = outcome.retry_after_ms() {
+        row.insert("retry_after_ms", i64::try_from(ms).unwrap_or(i64::MAX))?;
+    }
+    Ok(())
+}
+
+fn result_row(result: &JobResult) -> PhpResult<ZBox<ZendHashTable>> {
+    let mut row = ZendHashTable::new();
+    row.insert("id", result.id.as_str())?;
+    outcome_row(&mut row, result.outcome.as_ref())?;
+    row.insert("attempts", i64::from(result.attempts))?;
+    row.insert(
+        "latency_ms",
+        i64::try_from(result.latency_ms).unwrap_or(i64::MAX),
+    )?;
+    Ok(row)
+}
+
+#[php_impl]
+#[php(change_method_case = "snake_case")]
+impl Sender {
+    /// `$config`: `token`, `phone_number_id`, `waba_id` (strings, required); `base_url`,
+    /// `graph_version` (strings); `connect_timeout_ms` (default 5000), `timeout_ms` (20000),
+    /// `mps_cap` (80, up to 1000), `concurrency` (32, up to 512) (ints). No type juggling.
+    pub fn __construct(config: &ZendHashTable) -> PhpResult<Self> {
+        guard(|| {
+            let required = |key: &str| -> PhpResult<String> {
+                string_field(config, key)?
+                    .map(str::to_owned)
+                    .ok_or_else(|| config_error(&format!("'{key}' is required")))
+            };
+            let mut graph = GraphConfig::new(
+                &required("token")?,
+                &required("phone_number_id")?,
+                &required("waba_id")?,
+            )
+            .map_err(|e| graph_error(&e))?;
+            if let Some(base) = string_field(config, "base_url")? {
+                graph = graph.with_base_url(base).map_err(|e| graph_error(&e))?;
+            }
+            if let Some(version) = string_field(config, "graph_version")? {
+                graph = graph.with_version(version).map_err(|e| graph_error(&e))?;
+            }
+            let concurrency = int_field(config, "concurrency", 32, 1, 512)?;
+            let transport = UreqTransport::new(TransportConfig {
+                connect_timeout: millis(int_field(
+                    config,
+                    "connect_timeout_ms",
+                    5_000,
+                    100,
+                    60_000,
+                )?),
+                response_timeout: millis(int_field(config, "timeout_ms", 20_000, 100, 120_000)?),
+                max_idle_per_host: usize::try_from(concurrency).unwrap_or(32),
+            });
+            let batch = BatchConfig {
+                concurrency: usize::try_from(concurrency).unwrap_or(32),
+                mps_cap: u32::try_from(int_field(config, "mps_cap", 80, 1, 1_000)?).unwrap_or(80),
+                ..BatchConfig::default()
+            };
+            Ok(Self {
+                graph,
+                transport,
+                batch,
+            })
+        })
+    }
+
+    /// Sends every job concurrently within `$budget_ms` and returns one result per job, in
+    /// order: `['id', 'status' => accepted|transient|rate_limited|permanent|fatal|unknown|
+    /// not_attempted|invalid, 'wamid'?, 'code'?, 'message'?, 'retry_after_ms'?, 'attempts',
+    /// 'latency_ms']`. A job is `['id', 'to' => '+E164', 'template', 'language', 'params' =>
+    /// list<string>]`, built with the template catalog.
+    pub fn send_batch(
+        &self,
+        jobs: &ZendHashTable,
+        budget_ms: i64,
+    ) -> PhpResult<ZBox<ZendHashTable>> {
+        guard(|| {
+            if !(1..=600_000).contains(&budget_ms) {
+                return Err(config_error("budget_ms must be between 1 and 600000"));
+            }
+            let parsed: Vec<Parsed> = jobs
+                .values()
+                .enumerate()
+                .map(|(i, v)| parse_job(i, v))
+                .collect();
+            let ready: Vec<Job> = parsed
+                .iter()
+                .filter_map(|p| match p {
+                    Parsed::Ready(job) => Some(job.clone()),
+                    Parsed::Invalid { .. } => None,
+                })
+                .collect();
+            let config = BatchConfig {
+                budget: millis(budget_ms),
+                reserve: self.batch.reserve.min(millis(budget_ms) / 4),
+                ..self.batch.clone()
+            };
+            // Threads run inside; nothing below touches PHP until they are all joined.
+            let mut results = send_batch(&self.transport, &self.graph, &ready, &config).into_iter();
+            let mut out = ZendHashTable::new();
+            for item in &parsed {
+                let row = match item {
+                    Parsed::Ready(_) => match results.next() {
+                        Some(result) => result_row(&result)?,
+                        None => return Err(errors::internal()),
+                    },
+                    Parsed::Invalid { id, message } => {
+                        let mut row = ZendHashTable::new();
+                        row.insert("id", id.as_str())?;
+                        row.insert("status", "invalid")?;
+                        row.insert("message", message.as_str())?;
+                        row.insert("attempts", 0_i64)?;
+                        row.insert("latency_ms", 0_i64)?;
+                        row
+                    }
+                };
+                out.push(row)?;
+            }
+            Ok(out)
+        })
+    }
+
+    /// Checks the credentials with `GET /{phone-number-id}`: `['status' => 'ok',
+    /// 'display_phone_number', 'verified_name', 'quality_rating']` or the failure's `status`,
+    /// `code` and `message` (as in `send_batch`).
+    pub fn check_credentials(&self) -> PhpResult<ZBox<ZendHashTable>> {
+        guard(|| {
+            let request = graph::build_phone_number_info(&self.graph);
+            let mut out = ZendHashTable::new();
+            match self.transport.execute(&request) {
+                Err(error) => {
+                    outcome_row(
+                        &mut out,
+                        Some(&meta_error::outcome_from_transport_error(&error)),
+                    )?;
+                }
+                Ok(response) => match graph::parse_phone_number_info(&response) {
+                    Ok(info) => {
+                        out.insert("status", "ok")?;
+                        out.insert("display_phone_number", info.display_phone_number)?;
+                        out.insert("verified_name", info.verified_name)?;
+                        out.insert("quality_rating", info.quality_rating)?;
+                    }
+                    Err(_) => {
+                        outcome_row(
+                            &mut out,
+                            Some(&meta_error::outcome_from_response(&response)),
+                        )?;
+                    }
+                },
+            }
+            Ok(out)
+        })
+    }
+}
