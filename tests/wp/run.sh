@@ -307,7 +307,9 @@ SCENARIOS_CORE=(
 	"f3|NoExtensionFrontendTest|0|0|"
 )
 # WooCommerce tier: the same scenarios with WooCommerce active, plus the admin menu per role (g)
-# and the feature-compatibility declarations (h, reuses g0's state).
+# and the feature-compatibility declarations (h, reuses g0's state), and the webhook endpoint
+# (w0 activates and stores the credentials, w1 continues its state: the plugin only boots, and
+# registers its REST routes, when WooCommerce is active).
 SCENARIOS_WOO=(
 	"${SCENARIOS_CORE[@]}"
 	"g0|AdminMenuSetupTest|1|1|"
@@ -316,6 +318,8 @@ SCENARIOS_WOO=(
 	"g3|AdminMenuAccessTest|1|0|CARTPINGER_IT_ADMIN=1 CARTPINGER_IT_USER=it-customer CARTPINGER_IT_EXPECT_ACCESS=0"
 	"g4|AdminMenuAccessTest|1|0|CARTPINGER_IT_ADMIN=1 CARTPINGER_IT_USER=it-subscriber CARTPINGER_IT_EXPECT_ACCESS=0"
 	"h|WooCompatibilityTest|1|0|"
+	"w0|WebhookSetupTest|1|1|"
+	"w1|WebhookEndpointTest|1|0|"
 )
 
 PASSED=0

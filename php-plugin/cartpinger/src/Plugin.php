@@ -12,10 +12,12 @@ namespace CartPinger;
 
 use CartPinger\Admin\Menu;
 use CartPinger\Admin\SecretNotice;
+use CartPinger\Rest\WebhookController;
 use CartPinger\Settings\SecretBox;
 use CartPinger\Settings\Settings;
 use CartPinger\Support\RegistersHooks;
 use CartPinger\Support\TextDomain;
+use CartPinger\Webhook\Processor;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -130,7 +132,10 @@ final class Plugin {
 	 * @return RegistersHooks[]
 	 */
 	private function hook_adapters(): array {
-		$adapters = array( new TextDomain() );
+		$adapters = array(
+			new TextDomain(),
+			new WebhookController( $this->settings, new Processor() ),
+		);
 		if ( is_admin() ) {
 			$adapters[] = new Menu();
 			$adapters[] = new SecretNotice( $this->settings );
