@@ -110,6 +110,22 @@ final class SenderTest extends NativeTestCase
         self::assertStringNotContainsString('wrong-token', json_encode($results), 'the token never appears in results');
     }
 
+    public function testA132001AnswerFallsBackAlongTheLanguageChain(): void
+    {
+        $sb = $this->sandbox();
+        // The sandbox has no approved German translation of this template for this test.
+        $sb->control('/_sandbox/inject', ['class' => 'permanent', 'code' => 132001, 'count' => 1]);
+        $sender = new Sender($sb->config(['concurrency' => 1]));
+        $job = self::jobs('lang', 1)[0];
+        $job['language'] = 'de';
+        $job['languages'] = ['en', 'es'];
+        $results = $sender->send_batch([$job], 10000);
+        self::assertSame('accepted', $results[0]['status'], json_encode($results));
+        self::assertSame('en', $results[0]['language']);
+        self::assertSame(2, $results[0]['attempts']);
+        self::assertSame(1, $sb->stored_per_id()['lang-0'] ?? 0);
+    }
+
     public function testCheckCredentials(): void
     {
         $sb = $this->sandbox();

@@ -23,7 +23,7 @@ use cartpinger_core::graph::{self, GraphConfig, TemplateMessage};
 use cartpinger_core::meta_error::{self, Outcome, PermanentKind, RateScope};
 use cartpinger_core::ratelimit::{PairGuard, TokenBucket};
 use cartpinger_core::retry::{Backoff, Decision};
-use cartpinger_core::transport::Transport;
+use cartpinger_core::transport::{Request, Transport};
 
 /// One message to send.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +32,9 @@ pub struct Job {
     pub id: String,
     /// The message, built from the catalog.
     pub message: TemplateMessage,
+    /// The same message in the next languages to try, in order, when Meta answers 132001
+    /// ("template not found in this language"); usually from `catalog::select_language`.
+    pub fallbacks: Vec<TemplateMessage>,
 }
 
 /// What happened to one [`Job`].
@@ -45,6 +48,9 @@ pub struct JobResult {
     pub attempts: u32,
     /// Time spent in requests for this job, milliseconds.
     pub latency_ms: u64,
+    /// The language of the last attempt (differs from the job's first language after a
+    /// 132001 fallback).
+    pub language: String,
 }
 
 /// Limits of one batch.
@@ -122,15 +128,10 @@ impl Shared<'_> {
         self.random.hash_one((id, attempt, self.start.elapsed()))
     }
 
-    fn run(&self, job: &Job) -> JobResult {
-        let mut result = JobResult {
-            id: job.id.clone(),
-            outcome: None,
-            attempts: 0,
-            latency_ms: 0,
-        };
-        let request = match graph::build_send_template(self.graph, &job.message) {
-            Ok(request) => request,
+    /// Builds the request for `message`; on failure records a permanent outcome and gives None.
+    fn build(&self, message: &TemplateMessage, result: &mut JobResult) -> Option<Request> {
+        match graph::build_send_template(self.graph, message) {
+            Ok(request) => Some(request),
             Err(error) => {
                 result.outcome = Some(Outcome::Permanent {
                     code: 0,
@@ -138,8 +139,26 @@ impl Shared<'_> {
                     title: "invalid message".to_owned(),
                     human: error.to_string(),
                 });
-                return result;
+                None
             }
+        }
+    }
+
+    fn run(&self, job: &Job) -> JobResult {
+        let mut result = JobResult {
+            id: job.id.clone(),
+            outcome: None,
+            attempts: 0,
+            latency_ms: 0,
+            language: job.message.language.clone(),
+        };
+        let mut candidates = std::iter::once(&job.message).chain(job.fallbacks.iter());
+        let Some(mut message) = candidates.next() else {
+            return result;
+        };
+        let mut request = match self.build(message, &mut result) {
+            Some(request) => request,
+            None => return result,
         };
         loop {
             let bucket_ok = self.wait_for(|now| {
@@ -153,7 +172,7 @@ impl Shared<'_> {
                     self.pairs
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
-                        .try_acquire(&job.message.to, now)
+                        .try_acquire(&message.to, now)
                 });
             if !pair_ok {
                 return result; // Not attempted (again): the last outcome, if any, stands.
@@ -176,7 +195,7 @@ impl Shared<'_> {
                     self.pairs
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
-                        .penalize(&job.message.to, now);
+                        .penalize(&message.to, now);
                 }
                 Outcome::RateLimited { retry_after_ms, .. } => {
                     let pause = retry_after_ms.unwrap_or(1_000).max(1_000);
@@ -186,6 +205,20 @@ impl Shared<'_> {
                         .pause_until(now, now.saturating_add(pause));
                 }
                 _ => {}
+            }
+            if let Outcome::Permanent { code: 132_001, .. } = outcome {
+                if let Some(next) = candidates.next() {
+                    // Meta has no approved translation in this language: the next candidate
+                    // is a different message, not a retry of this one.
+                    message = next;
+                    result.language.clone_from(&message.language);
+                    result.outcome = Some(outcome);
+                    match self.build(message, &mut result) {
+                        Some(next_request) => request = next_request,
+                        None => return result,
+                    }
+                    continue;
+                }
             }
             let decision = self.config.backoff.decide(
                 result.attempts,
@@ -246,6 +279,7 @@ pub fn send_batch(
                         }),
                         attempts: 1,
                         latency_ms: 0,
+                        language: job.message.language.clone(),
                     });
                     let result = shared.run(job);
                     *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
@@ -268,6 +302,7 @@ pub fn send_batch(
                     outcome: None,
                     attempts: 0,
                     latency_ms: 0,
+                    language: job.message.language.clone(),
                 })
         })
         .collect()

@@ -148,7 +148,11 @@ fn catalog_jobs(prefix: &str, copies: usize) -> Vec<Job> {
                 let to = format!("+3461{:07}", n);
                 let message = catalog::message(&to, spec.name, tr.language, &params, Some(&id))
                     .expect("catalog message");
-                jobs.push(Job { id, message });
+                jobs.push(Job {
+                    id,
+                    message,
+                    fallbacks: vec![],
+                });
             }
         }
     }
@@ -372,4 +376,32 @@ fn the_fake_transport_satisfies_the_same_contract() {
     let stored = fake.stored.into_inner().unwrap();
     assert_eq!(stored.len(), jobs.len());
     assert_no_duplicates(&stored);
+}
+
+#[test]
+fn a_132001_answer_falls_back_to_the_next_language_once() {
+    let sb = Sandbox::start(&["--mps-cap", "1000"]);
+    let params = ["Ana", "1001", "49.90 EUR"];
+    let english = catalog::message(
+        "+34612000001",
+        "order_confirmed",
+        "en",
+        &params,
+        Some("lang-1"),
+    )
+    .unwrap();
+    // A language Meta (the sandbox) has no approved translation for.
+    let mut italian = english.clone();
+    italian.language = "it".to_owned();
+    let jobs = vec![Job {
+        id: "lang-1".to_owned(),
+        message: italian,
+        fallbacks: vec![english],
+    }];
+    let results = send_batch(&transport(), &sb.graph(), &jobs, &config(1000, 10_000));
+    let r = &results[0];
+    assert!(matches!(r.outcome, Some(Outcome::Accepted { .. })), "{r:?}");
+    assert_eq!(r.language, "en");
+    assert_eq!(r.attempts, 2, "one 132001, then the fallback");
+    assert_eq!(sb.stored_per_id().get("lang-1"), Some(&1));
 }

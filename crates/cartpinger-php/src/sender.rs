@@ -108,8 +108,40 @@ fn parse_job(index: usize, value: &Zval) -> Parsed {
             }
         }
     }
-    match catalog::message(&to, &template, &language, &params, Some(&id)) {
-        Ok(message) => Parsed::Ready(Job { id, message }),
+    let mut languages = vec![language];
+    if let Some(list) = table.get("languages").and_then(Zval::array) {
+        for value in list.values() {
+            match value.str() {
+                Some(code) if !languages.iter().any(|l| l == code) => {
+                    languages.push(code.to_owned())
+                }
+                Some(_) => {}
+                None => {
+                    return Parsed::Invalid {
+                        id,
+                        message: "'languages' must be a list of strings".to_owned(),
+                    }
+                }
+            }
+        }
+    }
+    let built: Result<Vec<_>, _> = languages
+        .iter()
+        .map(|language| catalog::message(&to, &template, language, &params, Some(&id)))
+        .collect();
+    match built {
+        Ok(mut messages) if !messages.is_empty() => {
+            let message = messages.remove(0);
+            Parsed::Ready(Job {
+                id,
+                message,
+                fallbacks: messages,
+            })
+        }
+        Ok(_) => Parsed::Invalid {
+            id,
+            message: "no language".to_owned(),
+        },
         Err(error) => Parsed::Invalid {
             id,
             message: error.to_string(),
@@ -142,6 +174,7 @@ fn result_row(result: &JobResult) -> PhpResult<ZBox<ZendHashTable>> {
     let mut row = ZendHashTable::new();
     row.insert("id", result.id.as_str())?;
     outcome_row(&mut row, result.outcome.as_ref())?;
+    row.insert("language", result.language.as_str())?;
     row.insert("attempts", i64::from(result.attempts))?;
     row.insert(
         "latency_ms",
@@ -203,8 +236,9 @@ impl Sender {
     /// Sends every job concurrently within `$budget_ms` and returns one result per job, in
     /// order: `['id', 'status' => accepted|transient|rate_limited|permanent|fatal|unknown|
     /// not_attempted|invalid, 'wamid'?, 'code'?, 'message'?, 'retry_after_ms'?, 'attempts',
-    /// 'latency_ms']`. A job is `['id', 'to' => '+E164', 'template', 'language', 'params' =>
-    /// list<string>]`, built with the template catalog.
+    /// 'language', 'latency_ms']`. A job is `['id', 'to' => '+E164', 'template', 'language',
+    /// 'params' => list<string>, 'languages'? => list<string>]`, built with the template
+    /// catalog; `languages` are the fallbacks tried in order when Meta answers 132001.
     pub fn send_batch(
         &self,
         jobs: &ZendHashTable,

@@ -137,8 +137,9 @@ namespace CartPinger\Native {
          * Sends every job concurrently within `$budget_ms` and returns one result per job, in
          * order: `['id', 'status' => accepted|transient|rate_limited|permanent|fatal|unknown|
          * not_attempted|invalid, 'wamid'?, 'code'?, 'message'?, 'retry_after_ms'?, 'attempts',
-         * 'latency_ms']`. A job is `['id', 'to' => '+E164', 'template', 'language', 'params' =>
-         * list<string>]`, built with the template catalog.
+         * 'language', 'latency_ms']`. A job is `['id', 'to' => '+E164', 'template', 'language',
+         * 'params' => list<string>, 'languages'? => list<string>]`, built with the template
+         * catalog; `languages` are the fallbacks tried in order when Meta answers 132001.
          *
          * @param array $jobs
          * @param int $budget_ms
