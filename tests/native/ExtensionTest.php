@@ -45,7 +45,7 @@ final class ExtensionTest extends NativeTestCase
         $ext = new \ReflectionExtension('cartpinger');
         self::assertSame([], $ext->getFunctions());
         self::assertEqualsCanonicalizing(
-            ['CartPinger\\Native\\Extension', 'CartPinger\\Native\\Vault', 'CartPinger\\Native\\Phone', 'CartPinger\\Native\\RecoveryToken', 'CartPinger\\Native\\Sender', 'CartPinger\\Native\\Webhook'],
+            ['CartPinger\\Native\\Extension', 'CartPinger\\Native\\Vault', 'CartPinger\\Native\\Phone', 'CartPinger\\Native\\RecoveryToken', 'CartPinger\\Native\\Sender', 'CartPinger\\Native\\Catalog', 'CartPinger\\Native\\Webhook'],
             $ext->getClassNames()
         );
         self::assertSame(

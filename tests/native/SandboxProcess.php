@@ -18,16 +18,38 @@ final class SandboxProcess
     private $proc;
     public string $base;
 
-    /** Path of a built sandbox binary, or null (debug first: `cargo test` builds it). */
+    /**
+     * Path of a built sandbox binary (the newer of target/debug and target/release), or null.
+     * When neither exists and cargo is on the PATH, builds the release one once
+     * (`cargo build --release -p cartpinger-sandbox`); CARTPINGER_SANDBOX_BUILD=0 disables that.
+     */
     public static function binary(): ?string
     {
+        static $built = false;
         $root = dirname(__DIR__, 2);
-        foreach (['target/debug/cartpinger-sandbox', 'target/release/cartpinger-sandbox'] as $rel) {
-            if (is_executable("$root/$rel")) {
-                return "$root/$rel";
+        $found = self::newest($root);
+        if (null === $found && !$built && '0' !== getenv('CARTPINGER_SANDBOX_BUILD')) {
+            $built = true;
+            $cargo = trim((string) shell_exec('command -v cargo 2>/dev/null'));
+            if ('' !== $cargo) {
+                fwrite(STDERR, "\n[sandbox] building cartpinger-sandbox (cargo build --release -p cartpinger-sandbox)...\n");
+                passthru('cd ' . escapeshellarg($root) . ' && ' . escapeshellarg($cargo) . ' build -q --release -p cartpinger-sandbox 1>&2');
+                $found = self::newest($root);
             }
         }
-        return null;
+        return $found;
+    }
+
+    private static function newest(string $root): ?string
+    {
+        $best = null;
+        foreach (['target/debug/cartpinger-sandbox', 'target/release/cartpinger-sandbox'] as $rel) {
+            $path = "$root/$rel";
+            if (is_executable($path) && (null === $best || filemtime($path) > filemtime($best))) {
+                $best = $path;
+            }
+        }
+        return $best;
     }
 
     /** @param list<string> $extra */

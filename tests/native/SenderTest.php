@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace CartPinger\Tests\Native;
 
+use CartPinger\Native\Catalog;
+use CartPinger\Native\Exception\CatalogException;
 use CartPinger\Native\Exception\GraphException;
 use CartPinger\Native\Sender;
 
@@ -132,8 +134,115 @@ final class SenderTest extends NativeTestCase
         $ok = (new Sender($sb->config()))->check_credentials();
         self::assertSame('ok', $ok['status']);
         self::assertNotEmpty($ok['display_phone_number']);
+        self::assertArrayHasKey('messaging_limit', $ok);
         $bad = (new Sender($sb->config(['token' => 'nope'])))->check_credentials();
         self::assertSame('fatal', $bad['status']);
+    }
+
+    public function testEveryCatalogTemplateInEveryLanguageIsAcceptedByTheValidatingSandbox(): void
+    {
+        $sb = $this->sandbox();
+        $jobs = [];
+        foreach (Catalog::templates() as $t) {
+            foreach ($t['languages'] as $language) {
+                $n = count($jobs);
+                $jobs[] = [
+                    'id' => "cat-$n",
+                    'to' => sprintf('+3462%07d', $n),
+                    'template' => $t['name'],
+                    'language' => $language,
+                    'params' => array_column($t['params'], 'example'),
+                ];
+            }
+        }
+        $results = (new Sender($sb->config()))->send_batch($jobs, 20000);
+        self::assertCount(35, $results);
+        self::assertSame(array_fill(0, 35, 'accepted'), array_column($results, 'status'), json_encode($results));
+        $stored = $sb->stored_per_id();
+        foreach ($jobs as $job) {
+            self::assertSame(1, $stored[$job['id']] ?? 0, $job['id']);
+        }
+    }
+
+    public function testListTemplatesReadsEveryPageAndChecksCompatibility(): void
+    {
+        $sb = $this->sandbox();
+        $list = (new Sender($sb->config()))->list_templates();
+        self::assertSame('ok', $list['status'], json_encode($list));
+        $byKey = [];
+        foreach ($list['templates'] as $t) {
+            $byKey[$t['name'] . '/' . $t['language']] = $t;
+        }
+        foreach (Catalog::templates() as $c) {
+            foreach ($c['languages'] as $language) {
+                $t = $byKey["{$c['name']}/$language"] ?? null;
+                self::assertNotNull($t, "{$c['name']}/$language not listed");
+                self::assertSame('APPROVED', $t['status']);
+                self::assertTrue($t['in_catalog']);
+                self::assertTrue($t['compatible'], json_encode($t['mismatches']));
+                self::assertSame([], $t['mismatches']);
+            }
+        }
+        $foreign = $byKey['hello_world/en_US'] ?? null;
+        self::assertNotNull($foreign);
+        self::assertFalse($foreign['in_catalog']);
+        self::assertSame('not_in_catalog', $foreign['mismatches'][0]['kind']);
+
+        $bad = (new Sender($sb->config(['token' => 'expired-token'])))->list_templates();
+        self::assertSame('fatal', $bad['status']);
+        self::assertSame(190, $bad['code']);
+    }
+
+    public function testSubmitTemplateSendsTheCatalogDefinition(): void
+    {
+        if (null === self::$sandbox) {
+            self::markTestSkipped('cartpinger-sandbox is not built');
+        }
+        $sb = new SandboxProcess(); // Its own store: emptied below.
+        $sb->control('/_sandbox/templates', ['templates' => [], 'replace' => true]);
+        $sender = new Sender($sb->config());
+        $prefix = 'https://shop.example/cart/?cartpinger_recover=';
+        $ok = $sender->submit_template('abandoned_cart_recovery_24h', 'pt_BR', $prefix);
+        self::assertSame('ok', $ok['status'], json_encode($ok));
+        self::assertSame('PENDING', $ok['template_status']);
+        self::assertSame('MARKETING', $ok['category']);
+        self::assertNotSame('', $ok['id']);
+        $order = $sender->submit_template('order_confirmed', 'de', '');
+        self::assertSame('ok', $order['status'], json_encode($order));
+        $again = $sender->submit_template('order_confirmed', 'de', '');
+        self::assertSame('permanent', $again['status']);
+        self::assertSame(2388024, $again['code']);
+        self::assertNotEmpty($again['message']);
+        try {
+            $sender->submit_template('abandoned_cart_recovery', 'es', '');
+            self::fail('a recovery template without a recovery URL prefix was submitted');
+        } catch (CatalogException $e) {
+            self::assertSame(5005, $e->getCode());
+        }
+        try {
+            $sender->submit_template('no_such_template', 'es', $prefix);
+            self::fail('an unknown template was submitted');
+        } catch (CatalogException $e) {
+            self::assertSame(5001, $e->getCode());
+        }
+        $this->expectException(CatalogException::class);
+        $this->expectExceptionCode(5002);
+        $sender->submit_template('order_confirmed', 'it', '');
+    }
+
+    public function testUnknownOutcomesAreFlaggedAndNeverResent(): void
+    {
+        $sb = $this->sandbox();
+        $sb->control('/_sandbox/inject', ['class' => 'timeout_after_write', 'count' => 1, 'hang_ms' => 3000]);
+        $sb->control('/_sandbox/inject', ['class' => 'transient', 'code' => 503, 'count' => 1]);
+        $sender = new Sender($sb->config(['concurrency' => 1, 'timeout_ms' => 1000]));
+        $results = $sender->send_batch(self::jobs('unk', 3), 20000);
+        self::assertSame(['unknown', 'accepted', 'accepted'], array_column($results, 'status'), json_encode($results));
+        self::assertSame(1, $results[0]['attempts']);
+        self::assertArrayNotHasKey('wamid', $results[0]);
+        self::assertSame(2, $results[1]['attempts'], 'the 503 was retried once');
+        $stored = $sb->stored_per_id();
+        self::assertSame([1, 1, 1], [$stored['unk-0'] ?? 0, $stored['unk-1'] ?? 0, $stored['unk-2'] ?? 0]);
     }
 
     public function testConfigurationIsValidatedWithoutTypeJuggling(): void

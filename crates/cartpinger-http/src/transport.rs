@@ -75,8 +75,19 @@ fn map_error(error: ureq::Error) -> TransportError {
         Error::BadUri(_) | Error::Http(_) | Error::RequireHttpsOnly(_) => {
             TransportError::Connect("invalid request URL".to_owned())
         }
-        Error::Io(e) if e.kind() == ErrorKind::ConnectionRefused => {
-            TransportError::Connect("connection refused".to_owned())
+        // Kinds that only a connect() can produce (ureq surfaces a failed TCP connect as the
+        // io error of its last address). HostUnreachable is deliberately absent: Linux also
+        // reports it on an established socket, after the request may have been written.
+        Error::Io(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::ConnectionRefused
+                    | ErrorKind::NetworkUnreachable
+                    | ErrorKind::NetworkDown
+                    | ErrorKind::AddrNotAvailable
+            ) =>
+        {
+            TransportError::Connect(format!("could not connect: {}", e.kind()))
         }
         Error::Io(e) if e.kind() == ErrorKind::TimedOut => TransportError::TimeoutAfterSend,
         other => TransportError::Io {
@@ -127,5 +138,82 @@ impl Transport for UreqTransport {
             headers,
             body,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+
+    use super::*;
+
+    fn io(kind: ErrorKind) -> ureq::Error {
+        ureq::Error::Io(io::Error::from(kind))
+    }
+
+    #[test]
+    fn failures_before_the_request_is_written_are_safe_to_retry() {
+        use ureq::Timeout;
+        for error in [
+            ureq::Error::Timeout(Timeout::Resolve),
+            ureq::Error::Timeout(Timeout::Connect),
+            ureq::Error::HostNotFound,
+            ureq::Error::ConnectionFailed,
+            io(ErrorKind::ConnectionRefused),
+            io(ErrorKind::NetworkUnreachable),
+            io(ErrorKind::AddrNotAvailable),
+        ] {
+            let shown = error.to_string();
+            assert!(
+                !map_error(error).may_have_been_delivered(),
+                "{shown} must be 'not sent'"
+            );
+        }
+    }
+
+    #[test]
+    fn failures_after_the_request_may_have_been_written_are_unknown() {
+        use ureq::Timeout;
+        for error in [
+            ureq::Error::Timeout(Timeout::SendRequest),
+            ureq::Error::Timeout(Timeout::SendBody),
+            ureq::Error::Timeout(Timeout::RecvResponse),
+            ureq::Error::Timeout(Timeout::RecvBody),
+            ureq::Error::Timeout(Timeout::Global),
+            io(ErrorKind::TimedOut),
+            io(ErrorKind::ConnectionReset),
+            io(ErrorKind::UnexpectedEof),
+            io(ErrorKind::BrokenPipe),
+            io(ErrorKind::HostUnreachable),
+            io(ErrorKind::InvalidData),
+        ] {
+            let shown = error.to_string();
+            assert!(
+                map_error(error).may_have_been_delivered(),
+                "{shown} must be 'unknown'"
+            );
+        }
+    }
+
+    #[test]
+    fn a_refused_connection_is_a_connect_error_end_to_end() {
+        // A port that was just free: nothing listens on it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or(9);
+        let transport = UreqTransport::default();
+        let request = Request {
+            method: Method::Post,
+            url: format!("http://127.0.0.1:{port}/v25.0/1/messages"),
+            headers: vec![("Authorization".to_owned(), "Bearer secret-token".to_owned())],
+            body: Some(b"{}".to_vec()),
+        };
+        match transport.execute(&request) {
+            Err(error @ TransportError::Connect(_)) => {
+                assert!(!error.to_string().contains("secret-token"));
+            }
+            other => panic!("expected a connect error, got {other:?}"),
+        }
     }
 }

@@ -26,6 +26,7 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 
+pub mod catalog;
 pub mod errors;
 pub mod extension;
 pub mod guard;
@@ -68,6 +69,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<phone::Phone>()
         .class::<token::RecoveryToken>()
         .class::<sender::Sender>()
+        .class::<catalog::Catalog>()
         .class::<webhook::Webhook>()
         .info_function(php_module_info)
 }

@@ -7,10 +7,11 @@
 use std::time::Duration;
 
 use cartpinger_core::catalog;
-use cartpinger_core::graph::{self, GraphConfig, GraphError};
-use cartpinger_core::meta_error::{self, Outcome};
-use cartpinger_core::transport::Transport;
-use cartpinger_http::{send_batch, BatchConfig, Job, JobResult, TransportConfig, UreqTransport};
+use cartpinger_core::graph::{GraphConfig, GraphError};
+use cartpinger_core::meta_error::Outcome;
+use cartpinger_http::{
+    account, send_batch, BatchConfig, Job, JobResult, TransportConfig, UreqTransport,
+};
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::flags::ClassFlags;
@@ -183,6 +184,15 @@ fn result_row(result: &JobResult) -> PhpResult<ZBox<ZendHashTable>> {
     Ok(row)
 }
 
+/// A failed account call as a row (`status`, `code`, `message`, `retry_after_ms`), or the
+/// exception for what is not a Meta/transport outcome (unreadable answer, bad input).
+fn failure_row(row: &mut ZendHashTable, error: &GraphError) -> PhpResult<()> {
+    match error {
+        GraphError::Api(outcome) => outcome_row(row, Some(outcome)),
+        other => Err(graph_error(other)),
+    }
+}
+
 #[php_impl]
 #[php(change_method_case = "snake_case")]
 impl Sender {
@@ -291,33 +301,103 @@ impl Sender {
     }
 
     /// Checks the credentials with `GET /{phone-number-id}`: `['status' => 'ok',
-    /// 'display_phone_number', 'verified_name', 'quality_rating']` or the failure's `status`,
-    /// `code` and `message` (as in `send_batch`).
+    /// 'display_phone_number', 'verified_name', 'quality_rating', 'messaging_limit' => ?string,
+    /// 'throughput_level' => ?string]` or a failure row (`status`, `code`, `message`, as in
+    /// `send_batch`; a bad token is `fatal` 190).
+    ///
+    /// @throws \CartPinger\Native\Exception\GraphException 4005 unreadable answer
     pub fn check_credentials(&self) -> PhpResult<ZBox<ZendHashTable>> {
         guard(|| {
-            let request = graph::build_phone_number_info(&self.graph);
             let mut out = ZendHashTable::new();
-            match self.transport.execute(&request) {
-                Err(error) => {
-                    outcome_row(
-                        &mut out,
-                        Some(&meta_error::outcome_from_transport_error(&error)),
-                    )?;
+            match account::check_credentials(&self.transport, &self.graph) {
+                Ok(info) => {
+                    out.insert("status", "ok")?;
+                    out.insert("display_phone_number", info.display_phone_number)?;
+                    out.insert("verified_name", info.verified_name)?;
+                    out.insert("quality_rating", info.quality_rating)?;
+                    out.insert("messaging_limit", info.messaging_limit)?;
+                    out.insert("throughput_level", info.throughput_level)?;
                 }
-                Ok(response) => match graph::parse_phone_number_info(&response) {
-                    Ok(info) => {
-                        out.insert("status", "ok")?;
-                        out.insert("display_phone_number", info.display_phone_number)?;
-                        out.insert("verified_name", info.verified_name)?;
-                        out.insert("quality_rating", info.quality_rating)?;
-                    }
-                    Err(_) => {
-                        outcome_row(
-                            &mut out,
-                            Some(&meta_error::outcome_from_response(&response)),
+                Err(error) => failure_row(&mut out, &error)?,
+            }
+            Ok(out)
+        })
+    }
+
+    /// Every template of the WhatsApp Business Account (all pages): `['status' => 'ok',
+    /// 'templates' => list<['id', 'name', 'language', 'status' (APPROVED, PENDING, ...),
+    /// 'category', 'parameter_format', 'body' => ?string, 'body_variables' => int,
+    /// 'buttons' => list<string>, 'in_catalog' => bool, 'compatible' => bool,
+    /// 'mismatches' => list<['kind', 'message']>]>]` or a failure row as `check_credentials`.
+    ///
+    /// @throws \CartPinger\Native\Exception\GraphException 4005 unreadable answer
+    pub fn list_templates(&self) -> PhpResult<ZBox<ZendHashTable>> {
+        guard(|| {
+            let mut out = ZendHashTable::new();
+            match account::list_templates(&self.transport, &self.graph, 100) {
+                Ok(list) => {
+                    out.insert("status", "ok")?;
+                    let mut templates = ZendHashTable::new();
+                    for info in &list {
+                        let mismatches = crate::catalog::mismatch_rows(info)?;
+                        let mut row = ZendHashTable::new();
+                        row.insert("id", info.id.as_str())?;
+                        row.insert("name", info.name.as_str())?;
+                        row.insert("language", info.language.as_str())?;
+                        row.insert("status", info.status.as_str())?;
+                        row.insert("category", info.category.as_str())?;
+                        row.insert(
+                            "parameter_format",
+                            info.parameter_format.as_deref().unwrap_or("POSITIONAL"),
                         )?;
+                        row.insert("body", info.component_text("BODY"))?;
+                        row.insert(
+                            "body_variables",
+                            i64::try_from(info.body_variable_count()).unwrap_or(i64::MAX),
+                        )?;
+                        row.insert("buttons", info.button_types())?;
+                        row.insert("in_catalog", catalog::get(&info.name).is_some())?;
+                        row.insert("compatible", mismatches.is_empty())?;
+                        row.insert("mismatches", mismatches)?;
+                        templates.push(row)?;
                     }
-                },
+                    out.insert("templates", templates)?;
+                }
+                Err(error) => failure_row(&mut out, &error)?,
+            }
+            Ok(out)
+        })
+    }
+
+    /// Submits one catalog template in one language for Meta's review
+    /// (`POST /{waba-id}/message_templates`, body from the catalog). `$recovery_url_prefix`:
+    /// the site's recovery link without the token (`https://shop.example/?cartpinger_recover=`),
+    /// required by the recovery templates, ignored (may be "") for the order templates.
+    /// Returns `['status' => 'ok', 'id', 'template_status' (PENDING, APPROVED, ...),
+    /// 'category']` or a failure row (a template that already exists: `permanent` 2388024).
+    ///
+    /// @throws \CartPinger\Native\Exception\CatalogException 5001 unknown template, 5002
+    ///         unknown language, 5005 invalid recovery URL prefix
+    /// @throws \CartPinger\Native\Exception\GraphException 4005 unreadable answer
+    pub fn submit_template(
+        &self,
+        name: &str,
+        language: &str,
+        recovery_url_prefix: &str,
+    ) -> PhpResult<ZBox<ZendHashTable>> {
+        guard(|| {
+            let prefix = Some(recovery_url_prefix).filter(|p| !p.trim().is_empty());
+            let definition = catalog::create_request_body(name, language, prefix)
+                .map_err(|e| crate::catalog::catalog_error(&e))?;
+            let mut out = ZendHashTable::new();
+            match account::submit_template(&self.transport, &self.graph, &definition) {
+                Ok(created) => {
+                    out.insert("status", "ok")?;
+                    out.insert("id", created.id)?;
+                    out.insert("template_status", created.status)?;
+                    out.insert("category", created.category)?;
+                }
+                Err(error) => failure_row(&mut out, &error)?,
             }
             Ok(out)
         })

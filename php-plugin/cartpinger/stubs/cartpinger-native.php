@@ -8,6 +8,32 @@
 
 namespace CartPinger\Native {
     /**
+     * The templates CartPinger sends (one source of truth with the sender).
+     */
+    class Catalog {
+        public function __construct() {}
+
+        /**
+         * The languages the catalog ships (Meta codes), in fallback preference order.
+         *
+         * @return array
+         */
+        public static function languages(): array {}
+
+        /**
+         * Every catalog template, in sending order: `['name', 'category' => MARKETING|UTILITY,
+         * 'when', 'params' => list<['name', 'description', 'example', 'kind' => text|token|coupon]>
+         * (in the order send_batch expects them), 'buttons' => list<recovery_url|copy_code>,
+         * 'needs_recovery_url' => bool, 'languages' => list<string>, 'texts' => [language =>
+         * ['header' => ?string, 'body' => string with {{n}}, 'footer' => ?string,
+         * 'url_button_label' => ?string]]]`.
+         *
+         * @return array
+         */
+        public static function templates(): array {}
+    }
+
+    /**
      * Facts about the loaded extension.
      */
     class Extension {
@@ -126,12 +152,28 @@ namespace CartPinger\Native {
 
         /**
          * Checks the credentials with `GET /{phone-number-id}`: `['status' => 'ok',
-         * 'display_phone_number', 'verified_name', 'quality_rating']` or the failure's `status`,
-         * `code` and `message` (as in `send_batch`).
+         * 'display_phone_number', 'verified_name', 'quality_rating', 'messaging_limit' => ?string,
+         * 'throughput_level' => ?string]` or a failure row (`status`, `code`, `message`, as in
+         * `send_batch`; a bad token is `fatal` 190).
+         *
+         * @throws \CartPinger\Native\Exception\GraphException 4005 unreadable answer
          *
          * @return array
          */
         public function check_credentials(): array {}
+
+        /**
+         * Every template of the WhatsApp Business Account (all pages): `['status' => 'ok',
+         * 'templates' => list<['id', 'name', 'language', 'status' (APPROVED, PENDING, ...),
+         * 'category', 'parameter_format', 'body' => ?string, 'body_variables' => int,
+         * 'buttons' => list<string>, 'in_catalog' => bool, 'compatible' => bool,
+         * 'mismatches' => list<['kind', 'message']>]>]` or a failure row as `check_credentials`.
+         *
+         * @throws \CartPinger\Native\Exception\GraphException 4005 unreadable answer
+         *
+         * @return array
+         */
+        public function list_templates(): array {}
 
         /**
          * Sends every job concurrently within `$budget_ms` and returns one result per job, in
@@ -146,6 +188,25 @@ namespace CartPinger\Native {
          * @return array
          */
         public function send_batch(array $jobs, int $budget_ms): array {}
+
+        /**
+         * Submits one catalog template in one language for Meta's review
+         * (`POST /{waba-id}/message_templates`, body from the catalog). `$recovery_url_prefix`:
+         * the site's recovery link without the token (`https://shop.example/?cartpinger_recover=`),
+         * required by the recovery templates, ignored (may be "") for the order templates.
+         * Returns `['status' => 'ok', 'id', 'template_status' (PENDING, APPROVED, ...),
+         * 'category']` or a failure row (a template that already exists: `permanent` 2388024).
+         *
+         * @throws \CartPinger\Native\Exception\CatalogException 5001 unknown template, 5002
+         *         unknown language, 5005 invalid recovery URL prefix
+         * @throws \CartPinger\Native\Exception\GraphException 4005 unreadable answer
+         *
+         * @param string $name
+         * @param string $language
+         * @param string $recovery_url_prefix
+         * @return array
+         */
+        public function submit_template(string $name, string $language, string $recovery_url_prefix): array {}
     }
 
     /**
