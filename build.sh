@@ -29,7 +29,7 @@ TEST_PKGS=(php8.2-mysql php8.2-xml php8.2-mbstring php8.2-curl php8.2-intl php8.
 apt_ensure() {
   local missing=()
   for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep "install ok installed" >/dev/null || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get: install them by hand"
@@ -81,8 +81,12 @@ install_extension() {
     printf '; CartPinger native extension (built by build.sh)\n; priority=30\nextension=cartpinger.so\n' \
       | $SUDO tee "$moddir/cartpinger.ini" >/dev/null
     $SUDO phpenmod -v "$PHPVER" -s cli cartpinger
-    [ -d "/etc/php/$PHPVER/fpm" ] && $SUDO phpenmod -v "$PHPVER" -s fpm cartpinger
-    INSTALLED_INI="$moddir/cartpinger.ini (enabled for: cli$([ -d "/etc/php/$PHPVER/fpm" ] && echo ', fpm'))"
+    local sapis="cli"
+    if [ -d "/etc/php/$PHPVER/fpm" ]; then
+      $SUDO phpenmod -v "$PHPVER" -s fpm cartpinger
+      sapis="cli, fpm"
+    fi
+    INSTALLED_INI="$moddir/cartpinger.ini (enabled for: $sapis)"
   else
     local scandir
     scandir=$("$PHP" -r 'echo PHP_CONFIG_FILE_SCAN_DIR;')
@@ -90,7 +94,7 @@ install_extension() {
     printf 'extension=cartpinger.so\n' | $SUDO tee "$scandir/30-cartpinger.ini" >/dev/null
     INSTALLED_INI="$scandir/30-cartpinger.ini"
   fi
-  "$PHP" -m | grep -qx cartpinger || die "installed, but 'php -m' does not list cartpinger"
+  "$PHP" -m | grep -x cartpinger >/dev/null || die "installed, but 'php -m' does not list cartpinger"
   INSTALLED_SO="$extdir/cartpinger.so"
 }
 
