@@ -113,4 +113,20 @@ final class SettingsSecretsTest extends TestCase {
 		$this->assertNull( self::raw_option( 'cartpinger_app_secret' ), "update() with '' created an app secret" );
 		$this->assertSame( self::ACCESS_TOKEN, self::settings()->get_secret( 'access_token' ) );
 	}
+
+	public function test_graph_version_and_base_url_are_validated_settings(): void {
+		$settings = self::settings();
+		$this->assertSame( 'v25.0', $settings->get( 'graph_api_version' ), 'default Graph version' );
+		$this->assertSame( 'https://graph.facebook.com', $settings->get( 'graph_base_url' ), 'default base URL' );
+		$this->assertTrue( $settings->set( 'graph_base_url', 'http://127.0.0.1:8787/' ) );
+		$this->assertSame( 'http://127.0.0.1:8787', $settings->get( 'graph_base_url' ), 'sandbox address kept, slash trimmed' );
+		foreach ( array( 'ftp://x', 'https://graph.facebook.com/v25.0', 'javascript:alert(1)', '' ) as $bad ) {
+			$error = $settings->set( 'graph_base_url', $bad );
+			$this->assertInstanceOf( \WP_Error::class, $error, "accepted $bad" );
+			$this->assertSame( 422, $error->get_error_data()['status'] );
+		}
+		$this->assertSame( 'http://127.0.0.1:8787', $settings->get( 'graph_base_url' ), 'a rejected value loses nothing' );
+		$this->assertInstanceOf( \WP_Error::class, $settings->set( 'graph_api_version', '25' ) );
+		delete_option( 'cartpinger_graph_base_url' );
+	}
 }

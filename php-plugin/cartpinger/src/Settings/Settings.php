@@ -49,7 +49,8 @@ final class Settings {
 	public const DEFAULTS = array(
 		'phone_number_id'          => '',
 		'waba_id'                  => '',
-		'graph_api_version'        => 'v23.0',
+		'graph_api_version'        => 'v25.0',
+		'graph_base_url'           => 'https://graph.facebook.com',
 		'enable_followups'         => '1',
 		'enable_auto_coupon'       => '0',
 		'widget_enabled'           => '0',
@@ -470,6 +471,11 @@ final class Settings {
 			case 'graph_api_version':
 				return 1 === preg_match( '/^v\d{1,2}\.\d$/', $value ) ? $value : self::invalid( $key );
 
+			case 'graph_base_url':
+				// Meta's Graph API, or a stand-in such as the local sandbox: http(s), no path.
+				$url = untrailingslashit( $value );
+				return 1 === preg_match( '#^https?://[A-Za-z0-9.\-]+(:\d{1,5})?$#', $url ) ? $url : self::invalid( $key );
+
 			case 'support_phone':
 				if ( '' === $value ) {
 					return '';
@@ -590,7 +596,10 @@ final class Settings {
 				$message = __( 'The webhook verify token must contain letters, digits, "_" or "-" (up to 80 characters).', 'cartpinger-for-woocommerce' );
 				break;
 			case 'graph_api_version':
-				$message = __( 'The Graph API version must look like v23.0.', 'cartpinger-for-woocommerce' );
+				$message = __( 'The Graph API version must look like v25.0.', 'cartpinger-for-woocommerce' );
+				break;
+			case 'graph_base_url':
+				$message = __( 'The Graph API address must be an http(s) address without a path, for example https://graph.facebook.com.', 'cartpinger-for-woocommerce' );
 				break;
 			case 'support_phone':
 				$message = __( 'The support phone number must be in international format, for example +34612345678.', 'cartpinger-for-woocommerce' );
