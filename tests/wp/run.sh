@@ -320,6 +320,8 @@ SCENARIOS_WOO=(
 	"h|WooCompatibilityTest|1|0|"
 	"w0|WebhookSetupTest|1|1|"
 	"w1|WebhookEndpointTest|1|0|"
+	"q0|WebhookSetupTest|1|1|"
+	"q1|QueueTest|1|0|"
 )
 
 PASSED=0

@@ -11,7 +11,11 @@ declare(strict_types=1);
 namespace CartPinger;
 
 use CartPinger\Admin\Menu;
+use CartPinger\Admin\QueueNotice;
 use CartPinger\Admin\SecretNotice;
+use CartPinger\Queue\Cron;
+use CartPinger\Queue\Runner;
+use CartPinger\Queue\Store;
 use CartPinger\Rest\WebhookController;
 use CartPinger\Settings\SecretBox;
 use CartPinger\Settings\Settings;
@@ -132,13 +136,16 @@ final class Plugin {
 	 * @return RegistersHooks[]
 	 */
 	private function hook_adapters(): array {
+		$store    = new Store();
 		$adapters = array(
 			new TextDomain(),
 			new WebhookController( $this->settings, new Processor() ),
+			new Cron( new Runner( $this->settings, $store ), $store ),
 		);
 		if ( is_admin() ) {
 			$adapters[] = new Menu();
 			$adapters[] = new SecretNotice( $this->settings );
+			$adapters[] = new QueueNotice( $store );
 		}
 		return $adapters;
 	}

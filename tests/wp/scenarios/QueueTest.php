@@ -1,0 +1,269 @@
+<?php
+/**
+ * Scenario q1 (woo tier, continues q0 = WebhookSetupTest: plugin active, app secret and verify
+ * token stored): the message queue against the real Cloud API sandbox binary. Enqueue with an
+ * idempotency key, the WP-Cron wiring, a Runner run that sends through the extension, claims
+ * that never overlap, an expired lease taken back, a webhook state kept over a late
+ * completion, and a wrong token that pauses the queue (rows kept pending) until a new token
+ * is saved.
+ */
+declare(strict_types=1);
+
+namespace CartPinger\Tests\WP;
+
+use CartPinger\Admin\QueueNotice;
+use CartPinger\Plugin;
+use CartPinger\Queue\Cron;
+use CartPinger\Queue\Runner;
+use CartPinger\Queue\Store;
+use CartPinger\Settings\SecretBox;
+use CartPinger\Settings\Settings;
+use CartPinger\Storage\Schema;
+use CartPinger\Tests\Native\SandboxProcess;
+
+require_once dirname( __DIR__, 2 ) . '/native/SandboxProcess.php';
+
+final class QueueTest extends TestCase {
+
+	private static ?SandboxProcess $sandbox = null;
+
+	private static int $phone = 0;
+
+	public static function setUpBeforeClass(): void {
+		global $wpdb;
+		self::$sandbox = new SandboxProcess();
+		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', Schema::messages_log_table() ) );
+		delete_option( Store::PAUSED_OPTION );
+		$settings = self::settings();
+		foreach ( array(
+			'phone_number_id' => SandboxProcess::PHONE_NUMBER_ID,
+			'waba_id'         => SandboxProcess::WABA_ID,
+			'graph_base_url'  => self::$sandbox->base,
+		) as $key => $value ) {
+			if ( true !== $settings->set( $key, $value ) ) {
+				throw new \RuntimeException( "could not set {$key}" );
+			}
+		}
+		if ( true !== $settings->set_secret( 'access_token', SandboxProcess::TOKEN ) ) {
+			throw new \RuntimeException( 'could not set the access token' );
+		}
+	}
+
+	public static function tearDownAfterClass(): void {
+		self::$sandbox = null;
+	}
+
+	private static function settings(): Settings {
+		return new Settings( new SecretBox() );
+	}
+
+	private static function runner(): Runner {
+		return new Runner( self::settings(), new Store() );
+	}
+
+	/** A distinct recipient per message: the sender's pair guard spaces messages to one number. */
+	private static function order_message( string $key ): array {
+		++self::$phone;
+		return array(
+			'phone'           => '+346123456' . str_pad( (string) self::$phone, 2, '0', STR_PAD_LEFT ),
+			'template'        => 'order_confirmed',
+			'language'        => 'es',
+			'params'          => array( 'Ana', '1001', '49.90 EUR' ),
+			'kind'            => 'order',
+			'idempotency_key' => $key,
+		);
+	}
+
+	private static function row( int $id ): array {
+		global $wpdb;
+		return (array) $wpdb->get_row( $wpdb->prepare( 'SELECT * FROM %i WHERE id = %d', Schema::messages_log_table(), $id ), ARRAY_A );
+	}
+
+	private static function count_rows(): int {
+		global $wpdb;
+		return (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM %i', Schema::messages_log_table() ) );
+	}
+
+	private static function stored_once( array $ids ): void {
+		$stored = self::$sandbox->stored_per_id();
+		foreach ( $ids as $id ) {
+			self::assertSame( 1, $stored[ (string) $id ] ?? 0, "sandbox stored message {$id} " . ( $stored[ (string) $id ] ?? 0 ) . ' times' );
+		}
+	}
+
+	public function test_cron_is_wired(): void {
+		$this->assertNotNull( Plugin::instance(), 'the plugin did not boot' );
+		$this->assertTrue( self::settings()->is_configured(), 'settings not configured' );
+		$schedules = wp_get_schedules();
+		$this->assertArrayHasKey( Cron::SCHEDULE, $schedules );
+		$this->assertSame( 60, (int) $schedules[ Cron::SCHEDULE ]['interval'] );
+		$this->assertNotFalse( has_action( Cron::HOOK ) );
+		$this->assertNotFalse( wp_next_scheduled( Cron::HOOK ), 'cartpinger_queue_run is not scheduled' );
+		$this->assertSame( Cron::SCHEDULE, wp_get_schedule( Cron::HOOK ) );
+	}
+
+	public function test_enqueue_and_run_sends_each_message_once(): void {
+		$store = new Store();
+		$ids   = array();
+		for ( $i = 1; $i <= 3; $i++ ) {
+			$id = $store->enqueue( self::order_message( "order-1001-confirmed-{$i}" ) );
+			$this->assertIsInt( $id );
+			$ids[] = $id;
+		}
+		$again = $store->enqueue( self::order_message( 'order-1001-confirmed-2' ) );
+		$this->assertSame( $ids[1], $again, 'a duplicate idempotency key returns the existing id' );
+		$this->assertSame( 3, self::count_rows(), 'a duplicate idempotency key inserted a row' );
+		$this->assertInstanceOf( \WP_Error::class, $store->enqueue( array( 'phone' => '612345678' ) + self::order_message( 'bad' ) ) );
+		$row = self::row( $ids[0] );
+		$this->assertSame( 'pending', $row['status'] );
+		$this->assertSame( Store::PRIORITY_ORDER, (int) $row['priority'] );
+		$this->assertGreaterThan( Store::PRIORITY_RECOVERY, Store::PRIORITY_ORDER );
+
+		$summary = self::runner()->run( 10000 );
+		$this->assertSame( 'ran', $summary['state'], wp_json_encode( $summary ) );
+		$this->assertSame( 3, $summary['claimed'] );
+		$this->assertSame( 3, $summary['sent'] ?? 0, wp_json_encode( $summary ) );
+		foreach ( $ids as $id ) {
+			$row = self::row( $id );
+			$this->assertSame( 'sent', $row['status'], wp_json_encode( $row ) );
+			$this->assertStringStartsWith( 'wamid.', $row['wamid'] );
+			$this->assertNotEmpty( $row['sent_at'] );
+			$this->assertSame( '0', (string) $row['claim_id'] );
+			$this->assertNull( $row['claimed_until'] );
+			$this->assertSame( 1, (int) $row['attempts'] );
+		}
+		self::stored_once( $ids );
+		$last = get_option( Runner::LAST_RUN_OPTION );
+		$this->assertIsArray( $last );
+		$this->assertSame( 3, $last['sent'] );
+		$this->assertMatchesRegularExpression( '/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/', $last['at'] );
+		$this->assertLessThan( 5, abs( strtotime( $last['at'] . ' UTC' ) - time() ), 'heartbeat is not UTC' );
+
+		// Nothing left: a second run sends nothing and the sandbox still has each id once.
+		$summary = self::runner()->run( 5000 );
+		$this->assertSame( 0, $summary['claimed'] );
+		self::stored_once( $ids );
+	}
+
+	public function test_claims_never_overlap_and_expired_leases_come_back(): void {
+		global $wpdb;
+		$store = new Store();
+		$ids   = array();
+		for ( $i = 1; $i <= 4; $i++ ) {
+			$ids[] = $store->enqueue( self::order_message( "claim-{$i}" ) );
+		}
+		$recovery = $store->enqueue( array( 'kind' => 'recovery' ) + self::order_message( 'claim-recovery' ) );
+		$future   = $store->enqueue( array( 'due_at' => gmdate( 'Y-m-d H:i:s', time() + 3600 ) ) + self::order_message( 'claim-future' ) );
+
+		$first  = $store->claim( 2, 60 );
+		$second = $store->claim( 10, 60 );
+		$a      = array_map( static fn ( $r ) => (int) $r['id'], $first );
+		$b      = array_map( static fn ( $r ) => (int) $r['id'], $second );
+		$this->assertCount( 2, $a );
+		$this->assertSame( array_slice( $ids, 0, 2 ), $a, 'order rows first, oldest first' );
+		$this->assertSame( array(), array_intersect( $a, $b ), 'two claims returned the same row' );
+		$this->assertSame( array( $ids[2], $ids[3], $recovery ), $b, 'recovery after orders; a future row is not due' );
+		$this->assertNotContains( $future, array_merge( $a, $b ) );
+		$this->assertNotSame( (int) $first[0]['claim_id'], (int) $second[0]['claim_id'] );
+		$this->assertSame( array(), $store->claim( 10, 60 ), 'a third claim found rows still leased' );
+
+		// The first runner died: its lease expires and another run takes the rows back.
+		$wpdb->query(
+			$wpdb->prepare(
+				'UPDATE %i SET claimed_until = %s WHERE claim_id = %d',
+				Schema::messages_log_table(),
+				gmdate( 'Y-m-d H:i:s', time() - 5 ),
+				(int) $first[0]['claim_id']
+			)
+		);
+		// Its requests may have reached Meta: the rows wait for a webhook instead of being resent.
+		$this->assertSame( array(), $store->claim( 10, 60 ), 'an expired lease was resent blindly' );
+		$this->assertSame( 'unknown', self::row( $a[0] )['status'] );
+		// The dead runner's late completion no longer counts.
+		$this->assertSame( 'stale', $store->complete( $a[0], (int) $first[0]['claim_id'], array( 'status' => 'permanent', 'code' => '131026' ) ) );
+		$this->assertSame( 'unknown', self::row( $a[0] )['status'] );
+		// No webhook within the reconcile window: resent exactly once.
+		$past = static function () use ( $wpdb, $a ): void {
+			$wpdb->query( $wpdb->prepare( 'UPDATE %i SET due_at = %s WHERE id IN (' . implode( ',', array_map( 'intval', $a ) ) . ')', Schema::messages_log_table(), gmdate( 'Y-m-d H:i:s', time() - 1 ) ) ); // phpcs:ignore -- ids are ints.
+		};
+		$past();
+		$third = $store->claim( 10, 60 );
+		$this->assertSame( $a, array_map( static fn ( $r ) => (int) $r['id'], $third ) );
+		$this->assertSame( Store::RESENT_MARKER, self::row( $a[0] )['error_code'] );
+		foreach ( $third as $r ) {
+			$this->assertSame( 'unknown', $store->complete( (int) $r['id'], (int) $r['claim_id'], array( 'status' => 'unknown', 'message' => 'timeout' ) ) );
+		}
+		$past();
+		$this->assertSame( array(), $store->claim( 10, 60 ), 'an unknown outcome was resent twice' );
+		$this->assertSame( Store::RESENT_MARKER, self::row( $a[0] )['error_code'] );
+
+		// A webhook moved a row to delivered before the runner completed it: delivered stays.
+		$wpdb->query( $wpdb->prepare( 'UPDATE %i SET status = %s WHERE id = %d', Schema::messages_log_table(), 'delivered', $a[1] ) );
+		$this->assertSame( 'stale', $store->complete( $a[1], (int) $third[0]['claim_id'], array( 'status' => 'accepted', 'wamid' => 'wamid.late' ) ) );
+		$row = self::row( $a[1] );
+		$this->assertSame( 'delivered', $row['status'] );
+		$this->assertSame( 'wamid.late', $row['wamid'] );
+
+		// Outcome mapping.
+		$claim = (int) $second[0]['claim_id'];
+		$this->assertSame( 'retry', $store->complete( $ids[2], $claim, array( 'status' => 'rate_limited', 'code' => 130429, 'retry_after_ms' => 120000 ) ) );
+		$row = self::row( $ids[2] );
+		$this->assertSame( 'pending', $row['status'] );
+		$this->assertSame( 1, (int) $row['attempts'] );
+		$this->assertGreaterThanOrEqual( time() + 115, strtotime( $row['due_at'] . ' UTC' ) );
+		$this->assertSame( 'failed', $store->complete( $ids[3], $claim, array( 'status' => 'permanent', 'code' => 131026, 'message' => 'Not on WhatsApp.' ) ) );
+		$row = self::row( $ids[3] );
+		$this->assertSame( array( 'failed', '131026', 'Not on WhatsApp.' ), array( $row['status'], $row['error_code'], $row['error_message'] ) );
+		$this->assertNotEmpty( $row['failed_at'] );
+		$this->assertSame( 'unknown', $store->complete( $recovery, $claim, array( 'status' => 'unknown' ) ) );
+		$this->assertSame( 'unknown', self::row( $recovery )['status'] );
+
+		// Leave nothing due for the next test.
+		$wpdb->query( $wpdb->prepare( 'UPDATE %i SET status = %s, claim_id = 0 WHERE status IN (%s, %s)', Schema::messages_log_table(), 'cancelled', 'pending', 'claimed' ) );
+	}
+
+	public function test_wrong_token_pauses_the_queue(): void {
+		$store    = new Store();
+		$settings = self::settings();
+		$this->assertTrue( $settings->set_secret( 'access_token', 'wrong-token' ) );
+		$ids      = array( $store->enqueue( self::order_message( 'fatal-1' ) ), $store->enqueue( self::order_message( 'fatal-2' ) ) );
+		$before   = self::$sandbox->stored_per_id();
+
+		$summary = self::runner()->run( 10000 );
+		$this->assertSame( 2, $summary['claimed'], wp_json_encode( $summary ) );
+		$paused = $store->paused();
+		$this->assertNotNull( $paused, 'a fatal result did not pause the queue: ' . wp_json_encode( $summary ) );
+		$this->assertSame( '190', $paused['code'] );
+		$this->assertNotSame( '', $paused['message'] );
+		foreach ( $ids as $id ) {
+			$row = self::row( $id );
+			$this->assertSame( 'pending', $row['status'], 'a fatal error must not fail the message' );
+			$this->assertSame( '0', (string) $row['claim_id'] );
+		}
+		$this->assertSame( $before, self::$sandbox->stored_per_id() );
+
+		// Paused: the next run does nothing.
+		$summary = self::runner()->run( 5000 );
+		$this->assertSame( array( 'state' => 'paused', 'claimed' => 0 ), $summary );
+		$this->assertSame( 'pending', self::row( $ids[0] )['status'] );
+
+		// The admin notice, for shop managers only.
+		wp_set_current_user( 1 );
+		ob_start();
+		( new QueueNotice( $store ) )->action_admin_notices();
+		$html = (string) ob_get_clean();
+		$this->assertStringContainsString( 'cartpinger-queue-paused', $html );
+		$this->assertStringContainsString( 'data-code="190"', $html );
+		wp_set_current_user( 0 );
+		ob_start();
+		( new QueueNotice( $store ) )->action_admin_notices();
+		$this->assertSame( '', (string) ob_get_clean() );
+
+		// Saving a token lifts the pause; the kept messages go out.
+		$this->assertTrue( $settings->set_secret( 'access_token', SandboxProcess::TOKEN ) );
+		$this->assertNull( $store->paused(), 'saving the access token did not lift the pause' );
+		$summary = self::runner()->run( 10000 );
+		$this->assertSame( 2, $summary['sent'] ?? 0, wp_json_encode( $summary ) );
+		self::stored_once( $ids );
+	}
+}
