@@ -27,7 +27,6 @@
 pub mod catalog;
 pub mod error;
 pub mod graph;
-mod hex;
 pub mod meta_error;
 pub mod phone;
 pub mod ratelimit;

@@ -8,7 +8,6 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::error::TokenError;
-use crate::hex;
 
 /// Number of random bytes in a token.
 pub const RANDOM_LEN: usize = 32;
@@ -33,7 +32,7 @@ impl core::fmt::Debug for Generated {
 }
 
 fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(&Sha256::digest(data))
+    hex::encode(Sha256::digest(data))
 }
 
 /// Makes a token from exactly [`RANDOM_LEN`] random bytes.
@@ -53,7 +52,7 @@ pub fn generate(random: &[u8]) -> Result<Generated, TokenError> {
 /// Whether `token` is well formed (64 lowercase hex characters).
 #[must_use]
 pub fn is_well_formed(token: &[u8]) -> bool {
-    hex::is_lower_hex(token, HEX_LEN)
+    is_lower_hex(token, HEX_LEN)
 }
 
 /// The stored hash of a token taken from a URL.
@@ -71,7 +70,7 @@ pub fn hash(token: &[u8]) -> Result<String, TokenError> {
 /// Constant-time check that `hash(token) == stored_hash`; `false` for any malformed input.
 #[must_use]
 pub fn verify(token: &[u8], stored_hash: &[u8]) -> bool {
-    if !hex::is_lower_hex(stored_hash, HEX_LEN) {
+    if !is_lower_hex(stored_hash, HEX_LEN) {
         return false;
     }
     match hash(token) {
@@ -80,9 +79,28 @@ pub fn verify(token: &[u8], stored_hash: &[u8]) -> bool {
     }
 }
 
+/// Whether `s` is exactly `len` characters of lowercase hex (`0-9a-f`): the only form tokens
+/// and hashes are ever written in, so anything else is rejected before hashing.
+fn is_lower_hex(s: &[u8], len: usize) -> bool {
+    s.len() == len && s.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lower_hex_validation() {
+        assert!(is_lower_hex(b"00ff", 4));
+        assert!(!is_lower_hex(b"00FF", 4));
+        assert!(!is_lower_hex(b"00f", 4));
+        assert!(!is_lower_hex(b"00fg", 4));
+    }
+
+    #[test]
+    fn hex_is_lowercase() {
+        assert_eq!(hex::encode([0x00, 0x0f, 0xab, 0xff]), "000fabff");
+    }
 
     #[test]
     fn sha256_known_answer() {

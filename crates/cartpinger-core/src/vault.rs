@@ -25,7 +25,6 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::error::VaultError;
-use crate::hex;
 
 /// Text prefix of a version-1 envelope.
 pub const PREFIX: &str = "cpv1.";
@@ -99,7 +98,7 @@ impl Vault {
     /// The key id as 16 lowercase hex characters.
     #[must_use]
     pub fn key_id_hex(&self) -> String {
-        hex::encode(&self.key_id)
+        hex::encode(self.key_id)
     }
 
     fn cipher(&self) -> Result<Aes256Gcm, VaultError> {

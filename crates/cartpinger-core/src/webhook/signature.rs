@@ -19,7 +19,6 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use super::error::SignatureError;
-use crate::hex;
 
 /// Name of the header that carries the signature (PHP: `$_SERVER['HTTP_X_HUB_SIGNATURE_256']`).
 pub const SIGNATURE_HEADER: &str = "X-Hub-Signature-256";
@@ -45,18 +44,9 @@ pub fn sign(raw_body: &[u8], app_secret: &[u8]) -> String {
     let mut out = String::with_capacity(LABEL.len() + 2 * MAC_LEN);
     out.push_str(LABEL);
     if let Some(tag) = hmac_sha256(app_secret, raw_body) {
-        out.push_str(&hex::encode(&tag));
+        out.push_str(&hex::encode(tag));
     }
     out
-}
-
-fn hex_value(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        b'A'..=b'F' => Some(digit - b'A' + 10),
-        _ => None,
-    }
 }
 
 /// Decodes the header value into the 32 MAC bytes, or `None` when it is malformed.
@@ -66,13 +56,7 @@ fn decode_header(value: &str) -> Option<[u8; MAC_LEN]> {
         return None;
     }
     let mut out = [0u8; MAC_LEN];
-    for (dst, pair) in out.iter_mut().zip(digits.as_bytes().chunks_exact(2)) {
-        let (hi, lo) = match pair {
-            [hi, lo] => (hex_value(*hi)?, hex_value(*lo)?),
-            _ => return None,
-        };
-        *dst = (hi << 4) | lo;
-    }
+    hex::decode_to_slice(digits, &mut out).ok()?;
     Some(out)
 }
 
@@ -121,7 +105,7 @@ mod tests {
         let key = [0xaa_u8; 131];
         let msg = b"Test Using Larger Than Block-Size Key - Hash Key First";
         assert_eq!(
-            hex::encode(&hmac_sha256(&key, msg).unwrap()),
+            hex::encode(hmac_sha256(&key, msg).unwrap()),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
         );
     }
@@ -130,7 +114,7 @@ mod tests {
     #[test]
     fn rfc4231_short_key() {
         assert_eq!(
-            hex::encode(&hmac_sha256(b"Jefe", b"what do ya want for nothing?").unwrap()),
+            hex::encode(hmac_sha256(b"Jefe", b"what do ya want for nothing?").unwrap()),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
     }
@@ -140,11 +124,11 @@ mod tests {
     #[test]
     fn exactly_one_block_key_is_not_hashed() {
         assert_eq!(
-            hex::encode(&hmac_sha256(&[0x0b_u8; 64], b"abc").unwrap()),
+            hex::encode(hmac_sha256(&[0x0b_u8; 64], b"abc").unwrap()),
             "b3e8a5f02126e868d283c533c772ee04890b96f1d6b683c6cdd593200715c2ce"
         );
         assert_eq!(
-            hex::encode(&hmac_sha256(&[0x0b_u8; 65], b"abc").unwrap()),
+            hex::encode(hmac_sha256(&[0x0b_u8; 65], b"abc").unwrap()),
             "f4e195273ff9f2c068546f720fbc6fb1f6a74564a34510913e88c721800f9c4f"
         );
     }
