@@ -322,6 +322,9 @@ SCENARIOS_WOO=(
 	"w1|WebhookEndpointTest|1|0|"
 	"q0|WebhookSetupTest|1|1|"
 	"q1|QueueTest|1|0|"
+	"r0|WebhookSetupTest|1|1|"
+	"r1|RecoveryFlowTest|1|0|"
+	"r2|RecoveryConcurrencyTest|1|0|"
 )
 
 PASSED=0

@@ -147,4 +147,20 @@ impl Catalog {
     pub fn languages() -> PhpResult<Vec<String>> {
         guard(|| Ok(catalog::LANGUAGES.iter().map(|l| (*l).to_owned()).collect()))
     }
+
+    /// The language chain of one message: the customer's locale (`es_MX`, `pt-BR`, `''` when
+    /// unknown), then the site's, then each entry of `$fallback` (locales or Meta codes), then
+    /// `en`; only catalog languages, de-duplicated, never empty. The sender tries the next one
+    /// when Meta answers 132001 for a language.
+    pub fn select_language(
+        customer_locale: String,
+        site_locale: String,
+        fallback: Vec<String>,
+    ) -> PhpResult<Vec<String>> {
+        guard(|| {
+            let chain: Vec<&str> = fallback.iter().map(String::as_str).collect();
+            let customer = Some(customer_locale.as_str()).filter(|l| !l.trim().is_empty());
+            Ok(catalog::select_language(customer, &site_locale, &chain))
+        })
+    }
 }

@@ -13,9 +13,18 @@ namespace CartPinger;
 use CartPinger\Admin\Menu;
 use CartPinger\Admin\QueueNotice;
 use CartPinger\Admin\SecretNotice;
+use CartPinger\Cli\QueueCommand;
 use CartPinger\Queue\Cron;
 use CartPinger\Queue\Runner;
 use CartPinger\Queue\Store;
+use CartPinger\Recovery\Attribution;
+use CartPinger\Recovery\Capture;
+use CartPinger\Recovery\CheckoutHooks;
+use CartPinger\Recovery\Coupons;
+use CartPinger\Recovery\Link;
+use CartPinger\Recovery\Repository;
+use CartPinger\Recovery\Scheduler;
+use CartPinger\Rest\TrackCartController;
 use CartPinger\Rest\WebhookController;
 use CartPinger\Settings\SecretBox;
 use CartPinger\Settings\Settings;
@@ -40,7 +49,7 @@ final class Plugin {
 	 *
 	 * @since 0.1.0
 	 */
-	public const REQUIRED_ABI = 1;
+	public const REQUIRED_ABI = 2;
 
 	/**
 	 * Text domain of every user-visible string.
@@ -136,12 +145,22 @@ final class Plugin {
 	 * @return RegistersHooks[]
 	 */
 	private function hook_adapters(): array {
-		$store    = new Store();
-		$adapters = array(
+		$store     = new Store();
+		$records   = new Repository();
+		$coupons   = new Coupons( $this->settings );
+		$capture   = new Capture( $this->settings, $records, $store );
+		$scheduler = new Scheduler( $this->settings, $records, $store, $coupons, new SecretBox() );
+		$cron      = new Cron( new Runner( $this->settings, $store ), $store, $scheduler, $coupons );
+		$adapters  = array(
 			new TextDomain(),
 			new WebhookController( $this->settings, new Processor() ),
-			new Cron( new Runner( $this->settings, $store ), $store ),
+			$cron,
+			new TrackCartController( $capture ),
+			new CheckoutHooks( $capture ),
+			new Link( $records ),
+			new Attribution( $records, $store ),
 		);
+		QueueCommand::register( $cron, $store );
 		if ( is_admin() ) {
 			$adapters[] = new Menu();
 			$adapters[] = new SecretNotice( $this->settings );

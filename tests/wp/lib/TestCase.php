@@ -18,6 +18,7 @@ abstract class TestCase extends PHPUnitTestCase {
 		'session_key'     => array( true, array( 'session_key' ) ),
 		'token_hash'      => array( true, array( 'token_hash' ) ),
 		'status_activity' => array( false, array( 'status', 'last_activity_at' ) ),
+		'status_next_check' => array( false, array( 'status', 'next_check_at' ) ),
 		'customer_phone'  => array( false, array( 'customer_phone' ) ),
 		'customer_email'  => array( false, array( 'customer_email' ) ),
 		'created_at'      => array( false, array( 'created_at' ) ),
@@ -29,6 +30,7 @@ abstract class TestCase extends PHPUnitTestCase {
 		'claim'           => array( false, array( 'status', 'due_at', 'priority' ) ),
 		'claim_id'        => array( false, array( 'claim_id' ) ),
 		'wamid'           => array( false, array( 'wamid' ) ),
+		'phone_kind'      => array( false, array( 'phone', 'kind', 'created_at' ) ),
 		'recovery_id'     => array( false, array( 'recovery_id' ) ),
 		'order_id'        => array( false, array( 'order_id' ) ),
 		'created_at'      => array( false, array( 'created_at' ) ),
@@ -40,6 +42,9 @@ abstract class TestCase extends PHPUnitTestCase {
 		'consent_text_version', 'status', 'sequence_step', 'token_hash', 'coupon_code',
 		'recovered_order_id', 'recovered_revenue_minor', 'last_activity_at', 'created_at',
 		'updated_at', 'messaged_at', 'clicked_at', 'recovered_at',
+		// Schema 3 (recovery scheduler).
+		'billing_country', 'locale', 'consent_label', 'consent_source', 'revoked_at', 'close_reason',
+		'hold_reason', 'holdout', 'next_check_at', 'first_message_at', 'recovered_step', 'token_sealed',
 	);
 
 	public const MESSAGES_LOG_COLUMNS = array(
@@ -47,7 +52,7 @@ abstract class TestCase extends PHPUnitTestCase {
 		'language', 'components', 'priority', 'status', 'attempts', 'due_at', 'claim_id',
 		'claimed_until', 'wamid', 'error_code', 'error_message', 'pricing_category',
 		'cost_micros', 'currency', 'created_at', 'updated_at', 'sent_at', 'delivered_at',
-		'read_at', 'failed_at',
+		'read_at', 'failed_at', 'expires_at',
 	);
 
 	/** Whether run.sh loaded the extension for this scenario. */

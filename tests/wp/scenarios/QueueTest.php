@@ -98,6 +98,12 @@ final class QueueTest extends TestCase {
 		$this->assertArrayHasKey( Cron::SCHEDULE, $schedules );
 		$this->assertSame( 60, (int) $schedules[ Cron::SCHEDULE ]['interval'] );
 		$this->assertNotFalse( has_action( Cron::HOOK ) );
+		if ( Cron::uses_action_scheduler() ) {
+			// WooCommerce bundles Action Scheduler: it drives the runs, and WP-Cron's event is removed.
+			$this->assertTrue( as_has_scheduled_action( Cron::HOOK, array(), \CartPinger\Lifecycle::ACTION_SCHEDULER_GROUP ), 'no recurring Action Scheduler action' );
+			$this->assertFalse( wp_next_scheduled( Cron::HOOK ), 'both WP-Cron and Action Scheduler would run the queue' );
+			return;
+		}
 		$this->assertNotFalse( wp_next_scheduled( Cron::HOOK ), 'cartpinger_queue_run is not scheduled' );
 		$this->assertSame( Cron::SCHEDULE, wp_get_schedule( Cron::HOOK ) );
 	}

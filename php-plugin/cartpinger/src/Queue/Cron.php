@@ -10,13 +10,21 @@ declare(strict_types=1);
 
 namespace CartPinger\Queue;
 
+use CartPinger\Lifecycle;
+use CartPinger\Recovery\Coupons;
+use CartPinger\Recovery\Scheduler;
 use CartPinger\Settings\Settings;
 use CartPinger\Support\RegistersHooks;
 
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Runs the queue every minute through WP-Cron, and lifts a pause when the access token is saved.
+ * Every minute: the recovery scheduler turns due carts into queued messages, then the queue
+ * sends what is due. Triggered by Action Scheduler when it is present (WooCommerce bundles
+ * it; it survives low-traffic sites better and runs on several web servers safely), else by
+ * WP-Cron, and by `wp cartpinger queue run` for a real server cron. Every trigger runs the
+ * same code; record leases and message claims make overlapping runs safe. Also lifts a queue
+ * pause when the access token is saved, and cleans up expired coupons daily.
  *
  * @since 0.1.0
  */
@@ -55,16 +63,38 @@ final class Cron implements RegistersHooks {
 	private Store $store;
 
 	/**
+	 * The recovery scheduler.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @var Scheduler|null
+	 */
+	private ?Scheduler $scheduler;
+
+	/**
+	 * Coupons (daily cleanup).
+	 *
+	 * @since 0.2.0
+	 *
+	 * @var Coupons|null
+	 */
+	private ?Coupons $coupons;
+
+	/**
 	 * Creates the adapter.
 	 *
 	 * @since 0.1.0
 	 *
-	 * @param Runner $runner The runner.
-	 * @param Store  $store  The queue.
+	 * @param Runner         $runner    The runner.
+	 * @param Store          $store     The queue.
+	 * @param Scheduler|null $scheduler The recovery scheduler (none: queue only).
+	 * @param Coupons|null   $coupons   Coupons (daily cleanup).
 	 */
-	public function __construct( Runner $runner, Store $store ) {
-		$this->runner = $runner;
-		$this->store  = $store;
+	public function __construct( Runner $runner, Store $store, ?Scheduler $scheduler = null, ?Coupons $coupons = null ) {
+		$this->runner    = $runner;
+		$this->store     = $store;
+		$this->scheduler = $scheduler;
+		$this->coupons   = $coupons;
 	}
 
 	/**
@@ -78,6 +108,8 @@ final class Cron implements RegistersHooks {
 		add_filter( 'cron_schedules', array( $this, 'filter_cron_schedules' ) );
 		add_action( self::HOOK, array( $this, 'action_run' ) );
 		add_action( 'init', array( $this, 'action_schedule' ) );
+		add_action( 'action_scheduler_init', array( $this, 'action_schedule_as' ) );
+		add_action( Coupons::CLEANUP_HOOK, array( $this, 'action_cleanup' ) );
 		$option = Settings::option_name( 'access_token' );
 		add_action( 'add_option_' . $option, array( $this, 'action_token_saved' ) );
 		add_action( 'update_option_' . $option, array( $this, 'action_token_saved' ) );
@@ -112,9 +144,89 @@ final class Cron implements RegistersHooks {
 	 * @return void
 	 */
 	public function action_schedule(): void {
+		if ( self::uses_action_scheduler() ) {
+			return;
+		}
 		if ( false === wp_next_scheduled( self::HOOK ) ) {
 			wp_schedule_event( time(), self::SCHEDULE, self::HOOK );
 		}
+		if ( null !== $this->coupons && false === wp_next_scheduled( Coupons::CLEANUP_HOOK ) ) {
+			wp_schedule_event( time() + HOUR_IN_SECONDS, 'daily', Coupons::CLEANUP_HOOK );
+		}
+	}
+
+	/**
+	 * Whether Action Scheduler (bundled with WooCommerce) drives the runs.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @return bool
+	 */
+	public static function uses_action_scheduler(): bool {
+		return function_exists( 'as_schedule_recurring_action' ) && function_exists( 'as_has_scheduled_action' );
+	}
+
+	/**
+	 * Schedules the recurring Action Scheduler actions (checked at most once an hour) and
+	 * removes the WP-Cron events they replace.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @return void
+	 */
+	public function action_schedule_as(): void {
+		if ( ! self::uses_action_scheduler() || false !== get_transient( 'cartpinger_as_checked' ) ) {
+			return;
+		}
+		try {
+			if ( ! as_has_scheduled_action( self::HOOK, array(), Lifecycle::ACTION_SCHEDULER_GROUP ) ) {
+				as_schedule_recurring_action( time(), MINUTE_IN_SECONDS, self::HOOK, array(), Lifecycle::ACTION_SCHEDULER_GROUP, true );
+			}
+			if ( null !== $this->coupons && ! as_has_scheduled_action( Coupons::CLEANUP_HOOK, array(), Lifecycle::ACTION_SCHEDULER_GROUP ) ) {
+				as_schedule_recurring_action( time() + HOUR_IN_SECONDS, DAY_IN_SECONDS, Coupons::CLEANUP_HOOK, array(), Lifecycle::ACTION_SCHEDULER_GROUP, true );
+			}
+			wp_clear_scheduled_hook( self::HOOK );
+			wp_clear_scheduled_hook( Coupons::CLEANUP_HOOK );
+			set_transient( 'cartpinger_as_checked', 1, HOUR_IN_SECONDS );
+		} catch ( \Throwable $e ) {
+			unset( $e ); // Action Scheduler not ready yet: WP-Cron keeps running the queue.
+		}
+	}
+
+	/**
+	 * Daily: deletes expired, unused recovery coupons.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @return void
+	 */
+	public function action_cleanup(): void {
+		if ( null !== $this->coupons ) {
+			$this->coupons->cleanup();
+		}
+	}
+
+	/**
+	 * One full run: scheduler, then queue.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param int $budget_ms Send budget in milliseconds.
+	 * @return array<string, mixed> 'scheduler' and 'queue' summaries.
+	 */
+	public function run_once( int $budget_ms = 20000 ): array {
+		$scheduled = array();
+		if ( null !== $this->scheduler ) {
+			try {
+				$scheduled = $this->scheduler->tick();
+			} catch ( \Throwable $e ) {
+				$scheduled = array( 'error' => $e->getMessage() );
+			}
+		}
+		return array(
+			'scheduler' => $scheduled,
+			'queue'     => $this->runner->run( $budget_ms ),
+		);
 	}
 
 	/**
@@ -126,7 +238,7 @@ final class Cron implements RegistersHooks {
 	 * @return void
 	 */
 	public function action_run(): void {
-		$this->runner->run();
+		$this->run_once();
 	}
 
 	/**

@@ -105,7 +105,9 @@ final class Store {
 	 *
 	 * Keys: phone (E.164), template, language, params (list of strings), kind
 	 * (recovery|order|test), idempotency_key; optional: priority (defaults by kind), languages
-	 * (fallback codes), recovery_id, order_id, step, due_at (UTC Y-m-d H:i:s, default now).
+	 * (fallback codes), recovery_id, order_id, step, due_at (UTC Y-m-d H:i:s, default now),
+	 * expires_at (UTC Y-m-d H:i:s: a message still unsent then is dropped as `expired`, so a
+	 * reminder never arrives late).
 	 *
 	 * @since 0.1.0
 	 *
@@ -146,11 +148,14 @@ final class Store {
 		$due_at = is_string( $message['due_at'] ?? null ) && 1 === preg_match( '/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/', $message['due_at'] )
 			? $message['due_at'] : $now;
 
+		$expires_at = is_string( $message['expires_at'] ?? null ) && 1 === preg_match( '/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/', $message['expires_at'] )
+			? $message['expires_at'] : null;
+
 		// INSERT IGNORE: the UNIQUE idempotency_key makes a duplicate insert nothing, atomically.
 		$inserted = $wpdb->query(
 			$wpdb->prepare(
-				'INSERT IGNORE INTO %i (recovery_id, order_id, kind, step, idempotency_key, phone, template, language, components, priority, status, attempts, due_at, created_at, updated_at)
-				VALUES (%d, %d, %s, %d, %s, %s, %s, %s, %s, %d, %s, 0, %s, %s, %s)',
+				'INSERT IGNORE INTO %i (recovery_id, order_id, kind, step, idempotency_key, phone, template, language, components, priority, status, attempts, due_at, expires_at, created_at, updated_at)
+				VALUES (%d, %d, %s, %d, %s, %s, %s, %s, %s, %d, %s, 0, %s, ' . ( null === $expires_at ? 'NULL' : '%s' ) . ', %s, %s)',
 				Schema::messages_log_table(),
 				max( 0, (int) ( $message['recovery_id'] ?? 0 ) ),
 				max( 0, (int) ( $message['order_id'] ?? 0 ) ),
@@ -162,10 +167,12 @@ final class Store {
 				$language,
 				$json,
 				isset( $message['priority'] ) ? max( 0, min( 65535, (int) $message['priority'] ) ) : self::default_priority( $kind ),
-				'pending',
-				$due_at,
-				$now,
-				$now
+				...array_values(
+					array_filter(
+						array( 'pending', $due_at, $expires_at, $now, $now ),
+						static fn( $v ) => null !== $v
+					)
+				)
 			)
 		);
 		if ( false === $inserted ) {
@@ -224,8 +231,21 @@ final class Store {
 	 */
 	public function release_expired(): int {
 		global $wpdb;
-		$table   = Schema::messages_log_table();
-		$now     = gmdate( 'Y-m-d H:i:s' );
+		$table = Schema::messages_log_table();
+		$now   = gmdate( 'Y-m-d H:i:s' );
+		// Past their time-to-live: never sent late.
+		$wpdb->query(
+			$wpdb->prepare(
+				'UPDATE %i SET status = %s, error_code = %s, error_message = %s, updated_at = %s WHERE status = %s AND expires_at IS NOT NULL AND expires_at < %s',
+				$table,
+				'expired',
+				'ttl',
+				'Not sent before its time-to-live ran out.',
+				$now,
+				'pending',
+				$now
+			)
+		);
 		$expired = $wpdb->query(
 			$wpdb->prepare(
 				'UPDATE %i SET status = %s, claim_id = 0, claimed_until = NULL, due_at = %s, error_message = %s, updated_at = %s WHERE status = %s AND claimed_until < %s',
@@ -251,6 +271,36 @@ final class Store {
 			)
 		);
 		return max( 0, (int) $expired ) + max( 0, (int) $resend );
+	}
+
+	/**
+	 * Cancels the pending (not yet claimed) messages of some recoveries.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param int[]  $recovery_ids Recovery ids.
+	 * @param string $reason       Short reason stored in error_code (e.g. ordered, consent_revoked).
+	 * @return int Messages cancelled.
+	 */
+	public function cancel_for_recoveries( array $recovery_ids, string $reason ): int {
+		global $wpdb;
+		$ids = array_values( array_unique( array_filter( array_map( 'intval', $recovery_ids ), static fn( $id ) => $id > 0 ) ) );
+		if ( array() === $ids ) {
+			return 0;
+		}
+		$placeholders = implode( ',', array_fill( 0, count( $ids ), '%d' ) );
+		$done         = $wpdb->query(
+			$wpdb->prepare(
+				"UPDATE %i SET status = %s, error_code = %s, updated_at = %s WHERE status = %s AND recovery_id IN ({$placeholders})", // phpcs:ignore Generic.Strings.UnnecessaryStringConcat
+				Schema::messages_log_table(),
+				'cancelled',
+				substr( $reason, 0, 32 ),
+				gmdate( 'Y-m-d H:i:s' ),
+				'pending',
+				...$ids
+			)
+		);
+		return max( 0, (int) $done );
 	}
 
 	/**

@@ -57,6 +57,39 @@ final class Settings {
 		'support_phone'            => '',
 		'widget_message'           => '',
 		'delete_data_on_uninstall' => '0',
+		'recovery_enabled'         => '1',
+		'recovery_delay_minutes'   => '60',
+		'followup_1_hours'         => '24',
+		'followup_2_enabled'       => '1',
+		'followup_2_hours'         => '48',
+		'coupon_amount'            => '10',
+		'coupon_type'              => 'percent',
+		'coupon_expiry_hours'      => '48',
+		'cooloff_hours'            => '24',
+		'max_cart_age_days'        => '7',
+		'quiet_hours_enabled'      => '1',
+		'quiet_hours_start'        => '21:00',
+		'quiet_hours_end'          => '09:00',
+		'holdout_percent'          => '0',
+		'us_marketing_guard'       => '1',
+		'message_ttl_hours'        => '12',
+	);
+
+	/**
+	 * Whole-number settings and their allowed range (inclusive).
+	 *
+	 * @since 0.2.0
+	 */
+	public const INTEGERS = array(
+		'recovery_delay_minutes' => array( 1, 10080 ),
+		'followup_1_hours'       => array( 1, 720 ),
+		'followup_2_hours'       => array( 2, 720 ),
+		'coupon_amount'          => array( 1, 100000 ),
+		'coupon_expiry_hours'    => array( 1, 8760 ),
+		'cooloff_hours'          => array( 0, 720 ),
+		'max_cart_age_days'      => array( 1, 365 ),
+		'holdout_percent'        => array( 0, 50 ),
+		'message_ttl_hours'      => array( 1, 720 ),
 	);
 
 	/**
@@ -69,6 +102,10 @@ final class Settings {
 		'enable_auto_coupon',
 		'widget_enabled',
 		'delete_data_on_uninstall',
+		'recovery_enabled',
+		'followup_2_enabled',
+		'quiet_hours_enabled',
+		'us_marketing_guard',
 	);
 
 	/**
@@ -462,7 +499,21 @@ final class Settings {
 			return self::invalid( $key );
 		}
 		$value = trim( (string) $value );
+		if ( isset( self::INTEGERS[ $key ] ) ) {
+			list( $min, $max ) = self::INTEGERS[ $key ];
+			if ( 1 !== preg_match( '/^\d{1,9}$/', $value ) || (int) $value < $min || (int) $value > $max ) {
+				return self::invalid( $key );
+			}
+			return (string) (int) $value;
+		}
 		switch ( $key ) {
+			case 'coupon_type':
+				return in_array( $value, array( 'percent', 'fixed_cart' ), true ) ? $value : self::invalid( $key );
+
+			case 'quiet_hours_start':
+			case 'quiet_hours_end':
+				return 1 === preg_match( '/^([01]\d|2[0-3]):[0-5]\d$/', $value ) ? $value : self::invalid( $key );
+
 			case 'phone_number_id':
 			case 'waba_id':
 				$clean = $this->sanitize_ids( $value );
@@ -604,7 +655,23 @@ final class Settings {
 			case 'support_phone':
 				$message = __( 'The support phone number must be in international format, for example +34612345678.', 'cartpinger-for-woocommerce' );
 				break;
+			case 'coupon_type':
+				$message = __( 'The coupon type must be a percentage or a fixed amount.', 'cartpinger-for-woocommerce' );
+				break;
+			case 'quiet_hours_start':
+			case 'quiet_hours_end':
+				$message = __( 'Quiet hours must be times such as 21:00.', 'cartpinger-for-woocommerce' );
+				break;
 			default:
+				if ( isset( self::INTEGERS[ $key ] ) ) {
+					$message = sprintf(
+						/* translators: 1: smallest allowed number, 2: largest allowed number. */
+						__( 'Enter a whole number from %1$d to %2$d.', 'cartpinger-for-woocommerce' ),
+						self::INTEGERS[ $key ][0],
+						self::INTEGERS[ $key ][1]
+					);
+					break;
+				}
 				$message = __( 'This value is not valid.', 'cartpinger-for-woocommerce' );
 		}
 		return new WP_Error(

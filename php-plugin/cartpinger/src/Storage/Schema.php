@@ -16,7 +16,9 @@ defined( 'ABSPATH' ) || exit;
  * The plugin's two tables and the migrations that bring a site's database up to date.
  *
  * Versions: 0 = nothing installed; 1 = the original plugin (0.2.x stored a dotted version
- * string such as "0.2.1" in cartpinger_db_version, which counts as 1); 2 = the tables below.
+ * string such as "0.2.1" in cartpinger_db_version, which counts as 1); 2 = both tables;
+ * 3 = the recovery scheduler's columns (next_check_at, holdout, locale, country, proof of
+ * consent label, close reason) and the message time-to-live (expires_at).
  * Every DATETIME column holds UTC (`current_time( 'mysql', true )` / `gmdate()`).
  *
  * @since 0.1.0
@@ -28,7 +30,7 @@ final class Schema {
 	 *
 	 * @since 0.1.0
 	 */
-	public const VERSION = 2;
+	public const VERSION = 3;
 
 	/**
 	 * Option that holds the installed schema version (an integer).
@@ -163,6 +165,13 @@ final class Schema {
 			$version = 2;
 			update_option( self::VERSION_OPTION, $version, true );
 		}
+		if ( $version < 3 ) {
+			if ( ! self::migrate_to_3() ) {
+				return false;
+			}
+			$version = 3;
+			update_option( self::VERSION_OPTION, $version, true );
+		}
 		self::release_lock();
 		return self::VERSION <= $version;
 	}
@@ -211,6 +220,36 @@ final class Schema {
 	}
 
 	/**
+	 * Migration 3: the scheduler's columns and index (dbDelta adds them in place).
+	 *
+	 * Open and messaged rows get next_check_at = now, so the scheduler looks at each once and
+	 * sets its real next time.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @return bool
+	 */
+	private static function migrate_to_3(): bool {
+		global $wpdb;
+		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+		dbDelta( self::create_table_statements() );
+		$column = $wpdb->get_var( $wpdb->prepare( 'SHOW COLUMNS FROM %i LIKE %s', self::recoveries_table(), 'next_check_at' ) );
+		if ( 'next_check_at' !== $column ) {
+			return false;
+		}
+		$wpdb->query(
+			$wpdb->prepare(
+				'UPDATE %i SET next_check_at = %s WHERE next_check_at IS NULL AND status IN (%s, %s)',
+				self::recoveries_table(),
+				gmdate( 'Y-m-d H:i:s' ),
+				'open',
+				'messaged'
+			)
+		);
+		return true;
+	}
+
+	/**
 	 * The CREATE TABLE statements, formatted the way dbDelta() parses them.
 	 *
 	 * One column per line, two spaces after PRIMARY KEY, KEY rather than INDEX.
@@ -231,6 +270,8 @@ final class Schema {
 		$statements[] = "CREATE TABLE {$recoveries} (
   id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
   session_key varchar(64) NULL DEFAULT NULL,
+  billing_country char(2) NOT NULL DEFAULT '',
+  locale varchar(20) NOT NULL DEFAULT '',
   customer_phone varchar(32) NOT NULL DEFAULT '',
   customer_name varchar(191) NOT NULL DEFAULT '',
   customer_email varchar(191) NOT NULL DEFAULT '',
@@ -242,9 +283,19 @@ final class Schema {
   consent_at datetime NULL DEFAULT NULL,
   consent_ip varchar(45) NOT NULL DEFAULT '',
   consent_text_version varchar(32) NOT NULL DEFAULT '',
+  consent_label text NULL,
+  consent_source varchar(20) NOT NULL DEFAULT '',
+  revoked_at datetime NULL DEFAULT NULL,
   status varchar(20) NOT NULL DEFAULT 'open',
+  close_reason varchar(32) NOT NULL DEFAULT '',
+  hold_reason varchar(32) NOT NULL DEFAULT '',
+  holdout tinyint(1) unsigned NOT NULL DEFAULT 0,
+  next_check_at datetime NULL DEFAULT NULL,
+  first_message_at datetime NULL DEFAULT NULL,
+  recovered_step tinyint(3) unsigned NOT NULL DEFAULT 0,
   sequence_step tinyint(3) unsigned NOT NULL DEFAULT 0,
   token_hash char(64) NULL DEFAULT NULL,
+  token_sealed varchar(255) NOT NULL DEFAULT '',
   coupon_code varchar(64) NOT NULL DEFAULT '',
   recovered_order_id bigint(20) unsigned NOT NULL DEFAULT 0,
   recovered_revenue_minor bigint(20) NOT NULL DEFAULT 0,
@@ -258,6 +309,7 @@ final class Schema {
   UNIQUE KEY session_key (session_key),
   UNIQUE KEY token_hash (token_hash),
   KEY status_activity (status,last_activity_at),
+  KEY status_next_check (status,next_check_at),
   KEY customer_phone (customer_phone),
   KEY customer_email (customer_email),
   KEY created_at (created_at)
@@ -278,6 +330,7 @@ final class Schema {
   status varchar(20) NOT NULL DEFAULT 'pending',
   attempts smallint(5) unsigned NOT NULL DEFAULT 0,
   due_at datetime NOT NULL,
+  expires_at datetime NULL DEFAULT NULL,
   claim_id bigint(20) unsigned NOT NULL DEFAULT 0,
   claimed_until datetime NULL DEFAULT NULL,
   wamid varchar(191) NOT NULL DEFAULT '',
@@ -297,6 +350,7 @@ final class Schema {
   KEY claim (status,due_at,priority),
   KEY claim_id (claim_id),
   KEY wamid (wamid),
+  KEY phone_kind (phone,kind,created_at),
   KEY recovery_id (recovery_id),
   KEY order_id (order_id),
   KEY created_at (created_at)

@@ -281,7 +281,7 @@ final class Processor {
 		$now        = gmdate( 'Y-m-d H:i:s' );
 		$recoveries = $wpdb->query(
 			$wpdb->prepare(
-				"UPDATE %i SET consent = 0, status = CASE WHEN status IN ('open', 'messaged') THEN 'opted_out' ELSE status END, updated_at = %s WHERE customer_phone = %s AND ( consent <> 0 OR status IN ('open', 'messaged') )",
+				"UPDATE %i SET consent = 0, close_reason = CASE WHEN status IN ('open', 'messaged', 'holdout') THEN 'opted_out' ELSE close_reason END, session_key = CASE WHEN status IN ('open', 'messaged', 'holdout') THEN NULL ELSE session_key END, status = CASE WHEN status IN ('open', 'messaged', 'holdout') THEN 'opted_out' ELSE status END, next_check_at = NULL, updated_at = %s WHERE customer_phone = %s AND ( consent <> 0 OR status IN ('open', 'messaged', 'holdout') )",
 				Schema::recoveries_table(),
 				$now,
 				$phone

@@ -1,0 +1,289 @@
+<?php
+/**
+ * Captures a shopper's phone, consent and cart before Place Order.
+ *
+ * @package CartPinger
+ * @since   0.2.0
+ */
+
+declare(strict_types=1);
+
+namespace CartPinger\Recovery;
+
+use CartPinger\Native\Exception\InvalidPhoneException;
+use CartPinger\Native\Phone;
+use CartPinger\Queue\Store;
+use CartPinger\Settings\Settings;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * One capture, whatever the checkout: classic refresh, the tracker script, or Place Order.
+ *
+ * Never throws and never blocks: a failure is logged (WooCommerce logger, source
+ * "cartpinger") and reported as a status.
+ *
+ * @since 0.2.0
+ */
+final class Capture {
+
+	/**
+	 * WooCommerce session key (and classic field name) of the shopper's consent choice.
+	 *
+	 * @since 0.2.0
+	 */
+	public const SESSION_CONSENT = 'cartpinger_whatsapp_consent';
+
+	/**
+	 * WooCommerce session key of the record a recovery link restored.
+	 *
+	 * @since 0.2.0
+	 */
+	public const SESSION_RECOVERY = 'cartpinger_recovery_id';
+
+	/**
+	 * Version tag of the consent label (bump when the wording changes).
+	 *
+	 * @since 0.2.0
+	 */
+	public const LABEL_VERSION = '2026-11-v1';
+
+	/**
+	 * The settings service.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @var Settings
+	 */
+	private Settings $settings;
+
+	/**
+	 * The records.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @var Repository
+	 */
+	private Repository $records;
+
+	/**
+	 * The queue (to cancel what a revocation stops).
+	 *
+	 * @since 0.2.0
+	 *
+	 * @var Store
+	 */
+	private Store $queue;
+
+	/**
+	 * Creates the service.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param Settings   $settings Settings.
+	 * @param Repository $records  Records.
+	 * @param Store      $queue    Queue.
+	 */
+	public function __construct( Settings $settings, Repository $records, Store $queue ) {
+		$this->settings = $settings;
+		$this->records  = $records;
+		$this->queue    = $queue;
+	}
+
+	/**
+	 * The consent checkbox label shown on both checkouts.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @return string
+	 */
+	public static function label(): string {
+		return __( 'Send me order updates and reminders via WhatsApp.', 'cartpinger-for-woocommerce' );
+	}
+
+	/**
+	 * Captures or revokes for the current session.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param array<string, mixed> $input Keys: phone, country, name, email (strings), consent (bool),
+	 *                                    source (classic|block|order).
+	 * @return string captured|revoked|empty|invalid_phone|no_session|disabled|error
+	 */
+	public function capture( array $input ): string {
+		try {
+			return $this->do_capture( $input );
+		} catch ( \Throwable $e ) {
+			self::log( 'Capture failed: ' . $e->getMessage() );
+			return 'error';
+		}
+	}
+
+	/**
+	 * The body of capture().
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param array<string, mixed> $input See capture().
+	 * @return string
+	 */
+	private function do_capture( array $input ): string {
+		if ( ! function_exists( 'WC' ) || null === WC()->session || null === WC()->cart ) {
+			return 'no_session';
+		}
+		$consent = true === ( $input['consent'] ?? false );
+		WC()->session->set( self::SESSION_CONSENT, $consent ? '1' : '0' );
+		$session_key = self::session_key();
+		$country     = strtoupper( substr( sanitize_text_field( (string) ( $input['country'] ?? '' ) ), 0, 2 ) );
+		if ( '' === $country && null !== WC()->customer ) {
+			$country = (string) WC()->customer->get_billing_country();
+		}
+		$raw_phone = sanitize_text_field( (string) ( $input['phone'] ?? '' ) );
+		$phone     = '';
+		if ( '' !== $raw_phone ) {
+			try {
+				$phone = Phone::to_e164( $raw_phone, 1 === preg_match( '/^[A-Z]{2}$/', $country ) ? $country : '' );
+			} catch ( InvalidPhoneException $e ) {
+				$phone = '';
+				if ( $consent ) {
+					return 'invalid_phone';
+				}
+			}
+		}
+
+		if ( ! $consent ) {
+			$this->revoke( $session_key, $phone );
+			return 'revoked';
+		}
+		if ( '' === $phone ) {
+			return 'invalid_phone';
+		}
+		if ( ! $this->settings->get( 'recovery_enabled' ) ) {
+			return 'disabled';
+		}
+		if ( WC()->cart->is_empty() ) {
+			return 'empty';
+		}
+		if ( '' === $session_key ) {
+			return 'no_session';
+		}
+
+		$snapshot = Snapshot::of_cart( WC()->cart );
+		$policy   = Policy::build( $this->settings );
+		$email    = sanitize_email( (string) ( $input['email'] ?? '' ) );
+		if ( '' === $email && null !== WC()->customer ) {
+			$email = (string) WC()->customer->get_billing_email();
+		}
+		$id = $this->records->upsert_capture(
+			array(
+				'session_key'   => $session_key,
+				'phone'         => $phone,
+				'name'          => mb_substr( sanitize_text_field( (string) ( $input['name'] ?? '' ) ), 0, 191 ),
+				'email'         => strtolower( mb_substr( $email, 0, 191 ) ),
+				'user_id'       => get_current_user_id(),
+				'snapshot'      => (string) wp_json_encode( $snapshot ),
+				'total_minor'   => (int) $snapshot['total_minor'],
+				'currency'      => (string) $snapshot['currency'],
+				'country'       => $country,
+				'locale'        => self::shopper_locale(),
+				'ip'            => self::client_ip(),
+				'label'         => self::label(),
+				'label_version' => self::LABEL_VERSION,
+				'source'        => substr( sanitize_key( (string) ( $input['source'] ?? '' ) ), 0, 20 ),
+				'next_check_at' => gmdate( 'Y-m-d H:i:s', time() + (int) $policy['delay'] ),
+			)
+		);
+		if ( $id <= 0 ) {
+			self::log( 'Capture could not be stored.' );
+			return 'error';
+		}
+		return 'captured';
+	}
+
+	/**
+	 * Revokes consent: live records of this session or phone close as expired (consent 0),
+	 * and their pending messages are cancelled.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param string $session_key Hashed session key.
+	 * @param string $phone       E.164 phone, or ''.
+	 * @return int Records closed.
+	 */
+	public function revoke( string $session_key, string $phone ): int {
+		$ids = array_map( static fn( $row ) => (int) $row['id'], $this->records->live_for_contact( $session_key, $phone, '' ) );
+		if ( array() === $ids ) {
+			return 0;
+		}
+		$closed = $this->records->close(
+			$ids,
+			'expired',
+			'consent_revoked',
+			array(
+				'consent'    => 0,
+				'revoked_at' => gmdate( 'Y-m-d H:i:s' ),
+			)
+		);
+		$this->queue->cancel_for_recoveries( $ids, 'consent_revoked' );
+		return $closed;
+	}
+
+	/**
+	 * The hashed key of the current WooCommerce session ('' without one).
+	 *
+	 * @since 0.2.0
+	 *
+	 * @return string
+	 */
+	public static function session_key(): string {
+		if ( ! function_exists( 'WC' ) || null === WC()->session ) {
+			return '';
+		}
+		$id = (string) WC()->session->get_customer_id();
+		return '' === $id ? '' : hash( 'sha256', 'cartpinger-session|' . $id );
+	}
+
+	/**
+	 * The shopper's locale: the account's locale, else the browser's first language, else the site's.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @return string
+	 */
+	public static function shopper_locale(): string {
+		if ( is_user_logged_in() ) {
+			return get_user_locale();
+		}
+		$header = isset( $_SERVER['HTTP_ACCEPT_LANGUAGE'] ) ? sanitize_text_field( wp_unslash( $_SERVER['HTTP_ACCEPT_LANGUAGE'] ) ) : '';
+		if ( 1 === preg_match( '/^\s*([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{2}))?/', $header, $m ) ) {
+			return strtolower( $m[1] ) . ( isset( $m[2] ) ? '_' . strtoupper( $m[2] ) : '' );
+		}
+		return get_locale();
+	}
+
+	/**
+	 * The client's IP address as seen by WooCommerce (proof of consent), '' when unknown.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @return string
+	 */
+	private static function client_ip(): string {
+		$ip = class_exists( '\WC_Geolocation' ) ? \WC_Geolocation::get_ip_address() : '';
+		return false !== filter_var( $ip, FILTER_VALIDATE_IP ) ? (string) $ip : '';
+	}
+
+	/**
+	 * Logs to WooCommerce's logger (never to the shopper, never the PHP error log).
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param string $message Message without personal data.
+	 * @return void
+	 */
+	public static function log( string $message ): void {
+		if ( function_exists( 'wc_get_logger' ) ) {
+			wc_get_logger()->warning( $message, array( 'source' => 'cartpinger' ) );
+		}
+	}
+}

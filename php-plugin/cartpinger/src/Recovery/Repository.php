@@ -1,0 +1,374 @@
+<?php
+/**
+ * Reads and writes recovery records.
+ *
+ * @package CartPinger
+ * @since   0.2.0
+ */
+
+declare(strict_types=1);
+
+namespace CartPinger\Recovery;
+
+use CartPinger\Storage\Schema;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The `{prefix}cartpinger_recoveries` table.
+ *
+ * Lifecycle (status): open → messaged → recovered; open → converted (ordered before any
+ * message); open → holdout (kept as a control, never messaged) → converted; any live state →
+ * expired (consent revoked, too old, invalid phone) or opted_out (replied STOP). Message delivery
+ * lives in the messages log, apart from this lifecycle. Every DATETIME is UTC.
+ *
+ * One open record per checkout session: session_key is UNIQUE while the record is live and set
+ * to NULL when it closes, so the next cart of the same session starts a new record.
+ *
+ * @since 0.2.0
+ */
+final class Repository {
+
+	/**
+	 * Statuses the scheduler and attribution still act on.
+	 *
+	 * @since 0.2.0
+	 */
+	public const LIVE = array( 'open', 'messaged', 'holdout' );
+
+	/**
+	 * Creates the record of a session, or updates it in place.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param array<string, mixed> $data Keys: session_key, phone, name, email, user_id, snapshot (JSON),
+	 *                                   total_minor, currency, country, locale, ip, label,
+	 *                                   label_version, source, next_check_at (UTC).
+	 * @return int The record id (0 when the database refused).
+	 */
+	public function upsert_capture( array $data ): int {
+		global $wpdb;
+		$now   = gmdate( 'Y-m-d H:i:s' );
+		$table = Schema::recoveries_table();
+		// A new consent (first capture, or re-consent after a revocation on a new record)
+		// records its proof; an existing consent keeps its original proof.
+		$result = $wpdb->query(
+			$wpdb->prepare(
+				'INSERT INTO %i (session_key, billing_country, locale, customer_phone, customer_name, customer_email, user_id, cart_snapshot, cart_total_minor, currency,
+					consent, consent_at, consent_ip, consent_text_version, consent_label, consent_source, status, last_activity_at, next_check_at, created_at, updated_at)
+				VALUES (%s, %s, %s, %s, %s, %s, %d, %s, %d, %s, 1, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+				ON DUPLICATE KEY UPDATE
+					billing_country = VALUES(billing_country), locale = VALUES(locale), customer_phone = VALUES(customer_phone),
+					customer_name = VALUES(customer_name), customer_email = IF(VALUES(customer_email) = %s, customer_email, VALUES(customer_email)),
+					user_id = IF(VALUES(user_id) = 0, user_id, VALUES(user_id)), cart_snapshot = VALUES(cart_snapshot),
+					cart_total_minor = VALUES(cart_total_minor), currency = VALUES(currency), last_activity_at = VALUES(last_activity_at),
+					next_check_at = IF(status = %s, VALUES(next_check_at), next_check_at), updated_at = VALUES(updated_at), id = LAST_INSERT_ID(id)',
+				$table,
+				(string) $data['session_key'],
+				(string) $data['country'],
+				(string) $data['locale'],
+				(string) $data['phone'],
+				(string) $data['name'],
+				(string) $data['email'],
+				(int) $data['user_id'],
+				(string) $data['snapshot'],
+				(int) $data['total_minor'],
+				(string) $data['currency'],
+				$now,
+				(string) $data['ip'],
+				(string) $data['label_version'],
+				(string) $data['label'],
+				(string) $data['source'],
+				'open',
+				$now,
+				(string) $data['next_check_at'],
+				$now,
+				$now,
+				'',
+				'open'
+			)
+		);
+		if ( false === $result ) {
+			return 0;
+		}
+		return (int) $wpdb->insert_id;
+	}
+
+	/**
+	 * The live record of a session, if any.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param string $session_key Hashed session key.
+	 * @return array<string, mixed>|null
+	 */
+	public function find_by_session( string $session_key ): ?array {
+		global $wpdb;
+		$row = $wpdb->get_row(
+			$wpdb->prepare( 'SELECT * FROM %i WHERE session_key = %s', Schema::recoveries_table(), $session_key ),
+			ARRAY_A
+		);
+		return is_array( $row ) ? $row : null;
+	}
+
+	/**
+	 * One record by id.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param int $id Record id.
+	 * @return array<string, mixed>|null
+	 */
+	public function find( int $id ): ?array {
+		global $wpdb;
+		$row = $wpdb->get_row(
+			$wpdb->prepare( 'SELECT * FROM %i WHERE id = %d', Schema::recoveries_table(), $id ),
+			ARRAY_A
+		);
+		return is_array( $row ) ? $row : null;
+	}
+
+	/**
+	 * The record whose recovery token hashes to $hash, if any.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param string $hash SHA-256 of the token, lowercase hex.
+	 * @return array<string, mixed>|null
+	 */
+	public function find_by_token_hash( string $hash ): ?array {
+		global $wpdb;
+		$row = $wpdb->get_row(
+			$wpdb->prepare( 'SELECT * FROM %i WHERE token_hash = %s', Schema::recoveries_table(), $hash ),
+			ARRAY_A
+		);
+		return is_array( $row ) ? $row : null;
+	}
+
+	/**
+	 * Live records of a session, a phone or an email (for revocation and attribution).
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param string $session_key Hashed session key ('' for none).
+	 * @param string $phone       E.164 phone ('' for none).
+	 * @param string $email       Email ('' for none).
+	 * @param int    $id          A record id known from the session (0 for none).
+	 * @return array<int, array<string, mixed>>
+	 */
+	public function live_for_contact( string $session_key, string $phone, string $email, int $id = 0 ): array {
+		global $wpdb;
+		$table  = Schema::recoveries_table();
+		$status = "status IN ('open', 'messaged', 'holdout')";
+		$parts  = array();
+		if ( $id > 0 ) {
+			$parts[] = $wpdb->prepare( "SELECT * FROM %i WHERE id = %d AND {$status}", $table, $id ); // phpcs:ignore Generic.Strings.UnnecessaryStringConcat
+		}
+		if ( '' !== $session_key ) {
+			$parts[] = $wpdb->prepare( "SELECT * FROM %i WHERE session_key = %s AND {$status}", $table, $session_key );
+		}
+		if ( '' !== $phone ) {
+			$parts[] = $wpdb->prepare( "SELECT * FROM %i WHERE customer_phone = %s AND {$status}", $table, $phone );
+		}
+		if ( '' !== $email ) {
+			$parts[] = $wpdb->prepare( "SELECT * FROM %i WHERE customer_email = %s AND {$status}", $table, $email );
+		}
+		if ( array() === $parts ) {
+			return array();
+		}
+		// UNION of indexed lookups (an OR across columns would scan the table).
+		$rows = $wpdb->get_results( implode( ' UNION ', $parts ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- each part is prepared above.
+		return is_array( $rows ) ? $rows : array();
+	}
+
+	/**
+	 * Closes records: a final status, why, and no more scheduling.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param int[]                $ids    Record ids.
+	 * @param string               $status Final status.
+	 * @param string               $reason Close reason.
+	 * @param array<string, mixed> $extra  More columns (recovered_order_id, …), only known ones.
+	 * @return int Records changed.
+	 */
+	public function close( array $ids, string $status, string $reason, array $extra = array() ): int {
+		global $wpdb;
+		$changed = 0;
+		$now     = gmdate( 'Y-m-d H:i:s' );
+		foreach ( array_unique( array_map( 'intval', $ids ) ) as $id ) {
+			$data = array(
+				'status'        => $status,
+				'close_reason'  => substr( $reason, 0, 32 ),
+				'session_key'   => null,
+				'next_check_at' => null,
+				'updated_at'    => $now,
+			);
+			foreach ( array( 'recovered_order_id', 'recovered_revenue_minor', 'recovered_step', 'recovered_at', 'consent', 'revoked_at' ) as $key ) {
+				if ( array_key_exists( $key, $extra ) ) {
+					$data[ $key ] = $extra[ $key ];
+				}
+			}
+			// Only a live record closes: a recovered record never becomes expired.
+			$set    = array();
+			$values = array( Schema::recoveries_table() );
+			foreach ( $data as $column => $value ) {
+				if ( null === $value ) {
+					$set[] = "`{$column}` = NULL";
+					continue;
+				}
+				$set[]    = "`{$column}` = " . ( is_int( $value ) ? '%d' : '%s' );
+				$values[] = $value;
+			}
+			$values[] = $id;
+			$sql      = 'UPDATE %i SET ' . implode( ', ', $set ) . " WHERE id = %d AND status IN ('open', 'messaged', 'holdout')";
+			$changed += max( 0, (int) $wpdb->query( $wpdb->prepare( $sql, ...$values ) ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- column names are literals above.
+		}
+		return $changed;
+	}
+
+	/**
+	 * Updates columns of one record (scheduler bookkeeping).
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param int                  $id   Record id.
+	 * @param array<string, mixed> $data Column => value (null for NULL).
+	 * @return bool
+	 */
+	public function update( int $id, array $data ): bool {
+		global $wpdb;
+		$data['updated_at'] = gmdate( 'Y-m-d H:i:s' );
+		$set                = array();
+		$values             = array( Schema::recoveries_table() );
+		foreach ( $data as $column => $value ) {
+			if ( 1 !== preg_match( '/^[a-z_]+$/', (string) $column ) ) {
+				continue;
+			}
+			if ( null === $value ) {
+				$set[] = "`{$column}` = NULL";
+				continue;
+			}
+			$set[]    = "`{$column}` = " . ( is_int( $value ) ? '%d' : '%s' );
+			$values[] = $value;
+		}
+		$values[] = $id;
+		$sql      = 'UPDATE %i SET ' . implode( ', ', $set ) . ' WHERE id = %d';
+		return false !== $wpdb->query( $wpdb->prepare( $sql, ...$values ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- column names are checked above.
+	}
+
+	/**
+	 * Takes a due record for this scheduler run: moves its next_check_at forward only when it
+	 * still holds the value this run read, so two runs never both act on it.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param int    $id       Record id.
+	 * @param string $seen     The next_check_at this run read.
+	 * @param string $lease_to New next_check_at while this run works on it.
+	 * @return bool True when this run owns the record.
+	 */
+	public function lease( int $id, string $seen, string $lease_to ): bool {
+		global $wpdb;
+		return 1 === $wpdb->query(
+			$wpdb->prepare(
+				'UPDATE %i SET next_check_at = %s WHERE id = %d AND next_check_at = %s',
+				Schema::recoveries_table(),
+				$lease_to,
+				$id,
+				$seen
+			)
+		);
+	}
+
+	/**
+	 * Live records whose next check is due, soonest first (index status_next_check).
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param string $now   UTC now.
+	 * @param int    $limit Most rows.
+	 * @return array<int, array<string, mixed>>
+	 */
+	public function due( string $now, int $limit ): array {
+		global $wpdb;
+		$rows = array();
+		foreach ( array( 'open', 'messaged' ) as $status ) {
+			$part = $wpdb->get_results(
+				$wpdb->prepare(
+					'SELECT * FROM %i WHERE status = %s AND next_check_at <= %s ORDER BY next_check_at ASC LIMIT %d',
+					Schema::recoveries_table(),
+					$status,
+					$now,
+					max( 1, $limit )
+				),
+				ARRAY_A
+			);
+			if ( is_array( $part ) ) {
+				$rows = array_merge( $rows, $part );
+			}
+		}
+		usort( $rows, static fn( $a, $b ) => strcmp( (string) $a['next_check_at'], (string) $b['next_check_at'] ) );
+		return array_slice( $rows, 0, max( 1, $limit ) );
+	}
+
+	/**
+	 * When each phone last got a recovery message, per recovery record.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param string[] $phones E.164 phones.
+	 * @return array<string, array<int, int>> phone => recovery id => unix time of the latest message.
+	 */
+	public function last_recovery_messages( array $phones ): array {
+		global $wpdb;
+		$phones = array_values( array_unique( array_filter( $phones ) ) );
+		if ( array() === $phones ) {
+			return array();
+		}
+		$placeholders = implode( ',', array_fill( 0, count( $phones ), '%s' ) );
+		$rows         = $wpdb->get_results(
+			$wpdb->prepare(
+				"SELECT phone, recovery_id, MAX(created_at) AS last_at FROM %i WHERE phone IN ({$placeholders}) AND kind = %s AND status NOT IN ('cancelled', 'expired') GROUP BY phone, recovery_id", // phpcs:ignore Generic.Strings.UnnecessaryStringConcat
+				Schema::messages_log_table(),
+				...array_merge( $phones, array( 'recovery' ) )
+			),
+			ARRAY_A
+		);
+		$out          = array();
+		foreach ( is_array( $rows ) ? $rows : array() as $row ) {
+			$out[ (string) $row['phone'] ][ (int) $row['recovery_id'] ] = (int) strtotime( $row['last_at'] . ' UTC' );
+		}
+		return $out;
+	}
+
+	/**
+	 * Phones that replied STOP after a given time.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param string[] $phones E.164 phones.
+	 * @return array<string, int> phone => unix time of the latest opt-out.
+	 */
+	public function opt_outs( array $phones ): array {
+		global $wpdb;
+		$phones = array_values( array_unique( array_filter( $phones ) ) );
+		if ( array() === $phones ) {
+			return array();
+		}
+		$placeholders = implode( ',', array_fill( 0, count( $phones ), '%s' ) );
+		$rows         = $wpdb->get_results(
+			$wpdb->prepare(
+				"SELECT customer_phone, MAX(updated_at) AS at FROM %i WHERE customer_phone IN ({$placeholders}) AND status = %s GROUP BY customer_phone", // phpcs:ignore Generic.Strings.UnnecessaryStringConcat
+				Schema::recoveries_table(),
+				...array_merge( $phones, array( 'opted_out' ) )
+			),
+			ARRAY_A
+		);
+		$out          = array();
+		foreach ( is_array( $rows ) ? $rows : array() as $row ) {
+			$out[ (string) $row['customer_phone'] ] = (int) strtotime( $row['at'] . ' UTC' );
+		}
+		return $out;
+	}
+}

@@ -1,0 +1,18 @@
+<?php
+/**
+ * Prints CartPinger's rows for one phone as JSON (browser tests read the database through
+ * this, with the site's own WordPress and $wpdb).
+ *
+ *   php -d extension=… state.php WP_DIR +34600000001
+ */
+declare(strict_types=1);
+
+$_SERVER['HTTP_HOST']   = 'localhost';
+$_SERVER['REQUEST_URI'] = '/';
+require $argv[1] . '/wp-load.php';
+
+global $wpdb;
+$phone   = (string) ( $argv[2] ?? '' );
+$records = $wpdb->get_results( $wpdb->prepare( 'SELECT id, status, close_reason, sequence_step, coupon_code, recovered_order_id, recovered_revenue_minor, recovered_step, clicked_at, consent, next_check_at FROM %i WHERE customer_phone = %s ORDER BY id', \CartPinger\Storage\Schema::recoveries_table(), $phone ), ARRAY_A );
+$msgs    = $wpdb->get_results( $wpdb->prepare( 'SELECT id, recovery_id, step, template, status, error_code FROM %i WHERE phone = %s ORDER BY id', \CartPinger\Storage\Schema::messages_log_table(), $phone ), ARRAY_A );
+echo wp_json_encode( array( 'records' => $records, 'messages' => $msgs ) ), PHP_EOL;

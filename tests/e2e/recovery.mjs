@@ -1,0 +1,244 @@
+// Browser test of the whole recovery walk on a running demo store (tests/stack/up.sh --fast).
+//
+//   node tests/e2e/recovery.mjs ENVFILE classic|block [scenario…]
+//
+// Real WordPress + WooCommerce + MariaDB + the CartPinger plugin and extension, the Cloud API
+// sandbox standing in for Meta, and headless Chromium (Debian's, driven by playwright-core).
+// Scenarios: recover (the full walk), noconsent, orderfirst. Screenshots go to
+// target/e2e/<checkout>-<scenario>-<step>.png. Exit status 1 on the first failed check.
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const [envFile, checkout, ...wanted] = process.argv.slice(2);
+if (!envFile || !['classic', 'block'].includes(checkout)) {
+  console.error('usage: recovery.mjs ENVFILE classic|block [recover|noconsent|orderfirst…]');
+  process.exit(2);
+}
+const env = Object.fromEntries(
+  readFileSync(envFile, 'utf8').split('\n').filter((l) => l.includes('='))
+    .map((l) => { const i = l.indexOf('='); return [l.slice(0, i), l.slice(i + 1).replace(/^'(.*)'$/, '$1')]; }),
+);
+const SITE = env.SITE_URL.replace(/\/$/, '');
+const SANDBOX = env.SANDBOX_URL.replace(/\/$/, '');
+const SHOTS = join(ROOT, 'target', 'e2e');
+mkdirSync(SHOTS, { recursive: true });
+const CONSENT = 'Send me order updates and reminders via WhatsApp.';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let failures = 0;
+
+function check(ok, what) {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} [${checkout}] ${what}`);
+  if (!ok) { failures++; throw new Error(what); }
+}
+
+function state(phone) {
+  const args = [...(env.PHP_EXT_ARGS || '').split(' ').filter(Boolean), join(ROOT, 'tests/e2e/lib/state.php'), env.WP_DIR, phone];
+  return JSON.parse(execFileSync('php', args, { encoding: 'utf8' }).trim().split('\n').pop());
+}
+
+async function sandboxMessages(phone) {
+  const res = await fetch(`${SANDBOX}/_sandbox/messages?limit=500`);
+  const data = await res.json();
+  const digits = phone.replace(/^\+/, '');
+  return (data.messages || []).filter((m) => JSON.stringify(m.request || m).includes(digits)).reverse();
+}
+
+async function waitFor(fn, what, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) check(false, `${what} (waited ${timeoutMs / 1000} s)`);
+    await sleep(1000);
+  }
+}
+
+async function blockIdle(page) {
+  // woocommerce-notes trap 4: Place Order is ignored while the block checkout syncs.
+  let quietSince = 0;
+  const end = Date.now() + 30000;
+  while (Date.now() < end) {
+    const busy = await page.evaluate(() => {
+      const d = window.wp && window.wp.data;
+      if (!d) return false;
+      const co = d.select('wc/store/checkout'); const cart = d.select('wc/store/cart');
+      const btn = document.querySelector('.wc-block-components-checkout-place-order-button');
+      return co.isCalculating() || cart.isCustomerDataUpdating() || cart.isShippingRateBeingSelected()
+        || (btn && btn.getAttribute('aria-disabled') === 'true');
+    });
+    if (busy) quietSince = 0; else if (!quietSince) quietSince = Date.now();
+    if (quietSince && Date.now() - quietSince > 1500) return;
+    await sleep(200);
+  }
+}
+
+async function fill(page, ids, value) {
+  for (const id of ids) {
+    const el = page.locator(`#${id}`);
+    if (await el.count() && await el.first().isVisible()) { await el.first().fill(value); return true; }
+  }
+  return false;
+}
+
+async function fillCheckout(page, who, consent) {
+  const pre = checkout === 'classic' ? ['billing_'] : ['shipping-', 'billing-'];
+  const f = async (name, value) => fill(page, pre.map((p) => p + name), value);
+  if (checkout === 'block') await fill(page, ['email'], who.email); else await f('email', who.email);
+  await f('first_name', who.name);
+  await f('last_name', 'Prueba');
+  await f(checkout === 'classic' ? 'address_1' : 'address_1', 'Calle Mayor 1');
+  await f('city', 'Madrid');
+  await f('postcode', '28013');
+  await f('phone', who.phoneTyped);
+  if (consent) {
+    const box = page.getByLabel(CONSENT);
+    await box.check();
+    check(await box.isChecked(), 'consent checkbox ticked');
+  }
+}
+
+async function addToCartAndCheckout(page) {
+  const products = await (await fetch(`${SITE}/wp-json/wc/store/v1/products?per_page=1&type=simple`)).json();
+  check(Array.isArray(products) && products.length > 0, 'the shop has a simple product');
+  await page.goto(`${SITE}/?add-to-cart=${products[0].id}`);
+  await page.goto(`${SITE}/${checkout === 'classic' ? 'classic-checkout' : 'checkout'}/`);
+  if (checkout === 'block') await page.waitForSelector('.wc-block-checkout', { timeout: 30000 });
+  else await page.waitForSelector('form.checkout', { timeout: 30000 });
+  return products[0];
+}
+
+async function placeOrder(page) {
+  if (checkout === 'block') {
+    await blockIdle(page);
+    await page.locator('.wc-block-components-checkout-place-order-button').click();
+  } else {
+    await page.waitForSelector('#place_order');
+    await page.waitForFunction(() => !document.querySelector('.blockUI'));
+    await page.locator('#place_order').click();
+  }
+  await page.waitForURL(/order-received/, { timeout: 45000 });
+}
+
+function shopper(n) {
+  const suffix = String(Date.now() % 100000).padStart(5, '0');
+  const national = `6${checkout === 'block' ? '2' : '1'}${n}${suffix}`.slice(0, 9).padEnd(9, '0');
+  return { name: `Lucía${n}`, email: `lucia.${checkout}.${n}.${suffix}@example.com`, phoneTyped: national, phone: `+34${national}` };
+}
+
+async function trackResponse(page) {
+  return page.waitForResponse((r) => r.url().includes('/cartpinger/v1/track-cart') && r.request().method() === 'POST', { timeout: 20000 });
+}
+
+async function scenarioRecover(browser) {
+  const who = shopper(1);
+  const ctxA = await browser.newContext();
+  const a = await ctxA.newPage();
+  const product = await addToCartAndCheckout(a);
+  const tracked = trackResponse(a);
+  await fillCheckout(a, who, true);
+  const res = await tracked;
+  const body = await res.json();
+  check(res.status() === 200 && body.success === true, `track-cart captured the cart (${res.status()} ${JSON.stringify(body)})`);
+  await a.screenshot({ path: join(SHOTS, `${checkout}-recover-1-checkout.png`), fullPage: true });
+  await ctxA.close(); // the shopper leaves
+
+  let rows = state(who.phone);
+  check(rows.records.length === 1 && rows.records[0].status === 'open', 'one open record for the checkout session');
+
+  const first = await waitFor(async () => (await sandboxMessages(who.phone))[0], 'first reminder reaches the sandbox', 90000);
+  const req = first.request || first;
+  check(req.template && req.template.name === 'abandoned_cart_recovery', `template abandoned_cart_recovery (${req.template && req.template.name})`);
+  const params = JSON.stringify(req.template.components);
+  check(params.includes(who.name), 'message carries the shopper\'s name');
+  const token = (params.match(/[0-9a-f]{64}/) || [])[0];
+  check(Boolean(token), 'message carries a recovery token in the URL button');
+
+  // The +24 h step (60 s in --fast) carries the coupon.
+  const second = await waitFor(async () => (await sandboxMessages(who.phone))[1], 'follow-up with coupon reaches the sandbox', 120000);
+  const second_params = JSON.stringify((second.request || second).template.components);
+  const coupon = (second_params.match(/CP-[A-Z0-9]{8}/) || [])[0];
+  check(Boolean(coupon) && second_params.includes(token), 'follow-up carries a coupon and the same link');
+
+  const inbox = await browser.newPage();
+  await inbox.goto(`${SANDBOX}/inbox?to=${who.phone.replace('+', '')}`);
+  await inbox.screenshot({ path: join(SHOTS, `${checkout}-recover-2-inbox.png`), fullPage: true });
+  check((await inbox.content()).includes(who.name), 'the sandbox inbox shows the message with the name');
+  await inbox.close();
+
+  // Open the link in a fresh browser: cart and coupon restored, on checkout.
+  const ctxB = await browser.newContext();
+  const b = await ctxB.newPage();
+  await b.goto(`${SITE}/cart/?cartpinger_recover=${token}`);
+  check(/\/(classic-)?checkout\//.test(b.url()), `the link lands on checkout (${b.url()})`);
+  if (checkout === 'block') await b.waitForSelector('.wc-block-checkout');
+  const page = await b.content();
+  check(page.includes(product.name), 'cart restored with the product');
+  check(page.toUpperCase().includes(coupon), 'coupon applied to the restored cart');
+  await b.screenshot({ path: join(SHOTS, `${checkout}-recover-3-restored.png`), fullPage: true });
+  rows = state(who.phone);
+  check(Boolean(rows.records[0].clicked_at), 'click recorded');
+
+  // Fill what the link could not pre-fill and order.
+  await fillCheckout(b, who, false);
+  await placeOrder(b);
+  await b.screenshot({ path: join(SHOTS, `${checkout}-recover-4-ordered.png`), fullPage: true });
+  await ctxB.close();
+  rows = state(who.phone);
+  const r = rows.records[0];
+  check(r.status === 'recovered' && Number(r.recovered_order_id) > 0 && Number(r.recovered_revenue_minor) > 0,
+    `record recovered with order and revenue (${JSON.stringify(r)})`);
+  check(!rows.messages.some((m) => m.status === 'pending'), 'no pending follow-up after the order');
+  check(r.next_check_at === null, 'sequence stopped');
+}
+
+async function scenarioNoConsent(browser) {
+  const who = shopper(2);
+  const ctx = await browser.newContext();
+  const p = await ctx.newPage();
+  await addToCartAndCheckout(p);
+  await fillCheckout(p, who, false);
+  await sleep(3000);
+  await ctx.close();
+  await sleep(30000); // past the 20 s delay plus ticks
+  check(state(who.phone).records.length === 0, 'no consent: nothing captured');
+  check((await sandboxMessages(who.phone)).length === 0, 'no consent: nothing sent');
+}
+
+async function scenarioOrderFirst(browser) {
+  const who = shopper(3);
+  const ctx = await browser.newContext();
+  const p = await ctx.newPage();
+  await addToCartAndCheckout(p);
+  await fillCheckout(p, who, true);
+  await placeOrder(p); // before the 20 s delay
+  await ctx.close();
+  await sleep(30000);
+  const rows = state(who.phone);
+  check(rows.records.every((r) => r.status === 'converted'), `ordered before the delay: converted (${JSON.stringify(rows.records)})`);
+  check((await sandboxMessages(who.phone)).length === 0, 'ordered before the delay: nothing sent');
+}
+
+const scenarios = { recover: scenarioRecover, noconsent: scenarioNoConsent, orderfirst: scenarioOrderFirst };
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
+});
+try {
+  for (const name of (wanted.length ? wanted : Object.keys(scenarios))) {
+    const t = Date.now();
+    try {
+      await scenarios[name](browser);
+      console.log(`PASS [${checkout}] ${name} (${Math.round((Date.now() - t) / 1000)} s)`);
+    } catch (e) {
+      failures++;
+      console.log(`FAIL [${checkout}] ${name}: ${e.message}`);
+    }
+  }
+} finally {
+  await browser.close();
+}
+process.exit(failures ? 1 : 0);
