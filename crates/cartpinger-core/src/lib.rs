@@ -3,7 +3,8 @@
 //! The pure logic behind the CartPinger PHP extension: the secret [`vault`] (AES-256-GCM
 //! envelopes), [`phone`] normalisation to E.164 and cart-recovery [`token`]s.
 //! The WhatsApp engine's pure half: [`graph`] request builders and response parsers, the
-//! template [`catalog`], the [`meta_error`] taxonomy, [`retry`] policy and [`ratelimit`]s.
+//! template [`catalog`], the [`meta_error`] taxonomy, [`retry`] policy and [`ratelimit`]s, and
+//! the recovery [`schedule`]r (time zones via `chrono-tz`, `now` passed in).
 //!
 //! ## The I/O contract
 //!
@@ -31,6 +32,7 @@ pub mod meta_error;
 pub mod phone;
 pub mod ratelimit;
 pub mod retry;
+pub mod schedule;
 pub mod token;
 pub mod transport;
 pub mod vault;

@@ -6,8 +6,9 @@
 //! tested from PHP against the built `.so` (`tests/native/`).
 //!
 //! PHP surface (`docs/contracts.md` §1): classes `CartPinger\Native\{Extension, Vault, Phone,
-//! RecoveryToken}` with snake_case methods, constants `CARTPINGER_NATIVE_VERSION` and
-//! `CARTPINGER_NATIVE_ABI`, and a `php --ri cartpinger` table. No global functions.
+//! RecoveryToken, Sender, Catalog, Webhook, Scheduler}` with snake_case methods, constants
+//! `CARTPINGER_NATIVE_VERSION` and `CARTPINGER_NATIVE_ABI` (2), and a `php --ri cartpinger`
+//! table. No global functions.
 //!
 //! [ext-php-rs]: https://docs.rs/ext-php-rs
 #![cfg_attr(windows, feature(abi_vectorcall))]
@@ -31,6 +32,7 @@ pub mod errors;
 pub mod extension;
 pub mod guard;
 pub mod phone;
+pub mod scheduler;
 pub mod sender;
 pub mod token;
 pub mod vault;
@@ -50,7 +52,7 @@ extern "C" fn php_module_info(_module: *mut ModuleEntry) {
     info_table_start!();
     info_table_row!("cartpinger support", "enabled");
     info_table_row!("version", extension::VERSION);
-    info_table_row!("abi", "1");
+    info_table_row!("abi", "2");
     info_table_row!("target", extension::TARGET);
     info_table_row!("ext-php-rs", "0.16.4");
     info_table_row!("vault", "AES-256-GCM, HKDF-SHA256, envelope cpv1");
@@ -71,5 +73,6 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<sender::Sender>()
         .class::<catalog::Catalog>()
         .class::<webhook::Webhook>()
+        .class::<scheduler::Scheduler>()
         .info_function(php_module_info)
 }

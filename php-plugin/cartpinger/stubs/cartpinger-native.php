@@ -21,6 +21,19 @@ namespace CartPinger\Native {
         public static function languages(): array {}
 
         /**
+         * The language chain of one message: the customer's locale (`es_MX`, `pt-BR`, `''` when
+         * unknown), then the site's, then each entry of `$fallback` (locales or Meta codes), then
+         * `en`; only catalog languages, de-duplicated, never empty. The sender tries the next one
+         * when Meta answers 132001 for a language.
+         *
+         * @param string $customer_locale
+         * @param string $site_locale
+         * @param array $fallback
+         * @return array
+         */
+        public static function select_language(string $customer_locale, string $site_locale, array $fallback): array {}
+
+        /**
          * Every catalog template, in sending order: `['name', 'category' => MARKETING|UTILITY,
          * 'when', 'params' => list<['name', 'description', 'example', 'kind' => text|token|coupon]>
          * (in the order send_batch expects them), 'buttons' => list<recovery_url|copy_code>,
@@ -40,7 +53,7 @@ namespace CartPinger\Native {
         public function __construct() {}
 
         /**
-         * The ABI number the plugin checks (currently 1).
+         * The ABI number the plugin checks (currently 2: 2 added `Scheduler`).
          *
          * @return int
          */
@@ -135,6 +148,36 @@ namespace CartPinger\Native {
          * @return bool
          */
         public static function verify(string $token, string $stored_hash): bool {}
+    }
+
+    /**
+     * The recovery scheduler: what to do with each captured checkout now.
+     */
+    class Scheduler {
+        public function __construct() {}
+
+        /**
+         * One decision per record, in the same order (see docs/contracts.md, "Scheduler API").
+         *
+         * $policy: ['delay' => int, 'followups' => bool, 'followup_1_after' => int,
+         * 'followup_2_enabled' => bool, 'followup_2_after' => int, 'coupon' => bool,
+         * 'cooloff' => int, 'max_age' => int, 'holdout_percent' => int, 'holdout_salt' => string,
+         * 'quiet' => ['enabled' => bool, 'start' => int, 'end' => int], 'default_timezone' =>
+         * string, 'ttl' => [int, int, int], 'us_marketing_guard' => bool].
+         * $records: list<['id' => int, 'status' => string, 'consent' => bool, 'opted_out' => bool,
+         * 'ordered_since' => bool, 'phone' => string, 'billing_country' => string, 'created_at' =>
+         * int, 'last_activity_at' => int, 'step' => int, 'first_message_at' => int,
+         * 'last_other_message_at' => int]>.
+         * Returns list<decision>: action send|wait|stop|holdout|hold.
+         *
+         * @throws \CartPinger\Native\Exception\SchedulerException 7001-7005
+         *
+         * @param array $policy
+         * @param array $records
+         * @param int $now
+         * @return array
+         */
+        public static function plan(array $policy, array $records, int $now): array {}
     }
 
     /**
@@ -347,7 +390,7 @@ namespace {
      * ABI of the PHP-visible API (int). The plugin boots only when it equals
      * `CartPinger\Plugin::REQUIRED_ABI`.
      */
-    const CARTPINGER_NATIVE_ABI = 1;
+    const CARTPINGER_NATIVE_ABI = 2;
 
     /**
      * Extension version (string), the same as `phpversion('cartpinger')`.
