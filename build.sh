@@ -7,7 +7,8 @@
 #   ./build.sh bench     every benchmark: prints tables, writes target/bench/results.json
 #   ./build.sh sandbox   the local Cloud API sandbox on 127.0.0.1:8787 (LISTEN, TOKEN, APP_SECRET,
 #                        CALLBACK, DB override; extra arguments go to cartpinger-sandbox)
-#   ./build.sh serve     the demo store                          (arrives with the demo issue)
+#   ./build.sh serve     the local demo store (tests/stack/up.sh: [--fast] [--db mariadb|sqlite|DSN]
+#                        [--port N] [--checkout block|classic] [--background ENVFILE])
 #
 # Environment: PHP / PHP_CONFIG (paths) pick another PHP build; WOOCOMMERCE_DIR enables the
 # WooCommerce test tier; CARTPINGER_NO_INSTALL=1 skips installing the .so into the local PHP.
@@ -102,7 +103,7 @@ make_dist() {
   local stage="$ROOT/target/dist-stage" zip="$ROOT/dist/cartpinger-$VERSION.zip"
   rm -rf "$stage" && mkdir -p "$stage" "$ROOT/dist"
   # The plugin folder as WordPress installs it; generated stubs are for IDEs, not for sites.
-  cp -a php-plugin/cartpinger "$stage/cartpinger"
+  cp -aL php-plugin/cartpinger "$stage/cartpinger"   # -L: assets/ is a link to the top-level assets/
   rm -rf "$stage/cartpinger/stubs"
   mkdir -p "$stage/cartpinger/native"
   cp "$SO" "$stage/cartpinger/native/$ABI_NAME"
@@ -187,12 +188,31 @@ cmd_bench() {
   tests/bench/run.sh "$SO"
 }
 
+# --- serve ----------------------------------------------------------------------------------
+# The local demo store (tests/stack/up.sh): builds the release extension and the sandbox when
+# needed (cargo is incremental), installs what the stack needs, then hands over to up.sh.
+cmd_serve() {
+  local pkgs=("${BUILD_PKGS[@]}" php8.2-mysql php8.2-xml php8.2-mbstring php8.2-curl php8.2-intl php8.2-zip curl)
+  case " $* " in
+    *" --db sqlite "*|*" --db=sqlite "*) pkgs+=(php8.2-sqlite3) ;;
+    *" --db mysql://"*|*" --db=mysql://"*) ;;
+    *) pkgs+=(mariadb-server mariadb-client) ;;
+  esac
+  apt_ensure "${pkgs[@]}"
+  ensure_rust
+  php_env
+  build_extension
+  log "cargo build --release -p cartpinger-sandbox"
+  cargo build --release --locked -p cartpinger-sandbox
+  exec tests/stack/up.sh "$@"
+}
+
 case "${1:-build}" in
   build|"") cmd_build ;;
   test) cmd_test ;;
   bench) cmd_bench ;;
   sandbox) shift; ensure_rust; exec tests/sandbox/run.sh serve "$@" ;;
-  serve) echo "build.sh serve: not available yet (the demo-store issue)"; exit 2 ;;
-  -h|--help|help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' ;;
+  serve) shift; cmd_serve "$@" ;;
+  -h|--help|help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown verb '$1' (build | test | bench | sandbox | serve)" ;;
 esac
