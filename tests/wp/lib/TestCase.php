@@ -19,6 +19,7 @@ abstract class TestCase extends PHPUnitTestCase {
 		'token_hash'      => array( true, array( 'token_hash' ) ),
 		'status_activity' => array( false, array( 'status', 'last_activity_at' ) ),
 		'status_next_check' => array( false, array( 'status', 'next_check_at' ) ),
+		'recovered_order_id' => array( false, array( 'recovered_order_id' ) ),
 		'customer_phone'  => array( false, array( 'customer_phone' ) ),
 		'customer_email'  => array( false, array( 'customer_email' ) ),
 		'created_at'      => array( false, array( 'created_at' ) ),

@@ -121,10 +121,16 @@ final class Attribution implements RegistersHooks {
 		if ( '' === $phone ) {
 			$phone = CheckoutHooks::order_phone( $order );
 		}
-		$email       = strtolower( (string) $order->get_billing_email() );
+		$email    = strtolower( (string) $order->get_billing_email() );
+		$decimals = function_exists( 'wc_get_price_decimals' ) ? wc_get_price_decimals() : 2;
+		$revenue  = (int) round( (float) $order->get_total( 'edit' ) * ( 10 ** $decimals ) );
+		// An order is often saved before its totals (woocommerce_new_order): keep the revenue of
+		// records it already recovered current on the later hooks.
+		$this->records->refresh_revenue( (int) $order->get_id(), $revenue );
 		$session_key = '';
 		$linked      = 0;
-		if ( function_exists( 'WC' ) && null !== WC()->session && 'admin' !== $order->get_created_via() ) {
+		// The shopper's session only speaks for orders placed by the shopper at checkout.
+		if ( function_exists( 'WC' ) && null !== WC()->session && in_array( $order->get_created_via(), array( 'checkout', 'store-api' ), true ) ) {
 			$session_key = Capture::session_key();
 			$linked      = (int) WC()->session->get( Capture::SESSION_RECOVERY );
 		}
@@ -132,10 +138,8 @@ final class Attribution implements RegistersHooks {
 		if ( array() === $rows ) {
 			return 0;
 		}
-		$decimals = function_exists( 'wc_get_price_decimals' ) ? wc_get_price_decimals() : 2;
-		$revenue  = (int) round( (float) $order->get_total( 'edit' ) * ( 10 ** $decimals ) );
-		$closed   = 0;
-		$ids      = array();
+		$closed = 0;
+		$ids    = array();
 		foreach ( $rows as $row ) {
 			$id    = (int) $row['id'];
 			$ids[] = $id;

@@ -117,7 +117,9 @@ final class Coupons {
 			}
 			$coupon->update_meta_data( self::META, (string) (int) $record['id'] );
 			$coupon->save();
-			return $coupon->get_id() > 0 ? $coupon->get_code() : '';
+			// WooCommerce stores codes lower-case and matches them case-insensitively; the
+			// message shows the readable upper-case form.
+			return $coupon->get_id() > 0 ? $code : '';
 		} catch ( \Throwable $e ) {
 			Capture::log( 'Coupon not created: ' . $e->getMessage() );
 			return '';

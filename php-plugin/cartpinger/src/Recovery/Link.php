@@ -119,13 +119,10 @@ final class Link implements RegistersHooks {
 			if ( null === WC()->cart || null === WC()->session ) {
 				return null;
 			}
-			if ( ! WC()->session->has_session() ) {
+			if ( ! WC()->session->has_session() && ! headers_sent() ) {
 				WC()->session->set_customer_session_cookie( true );
 			}
-			$restored = Snapshot::restore( WC()->cart, (string) $record['cart_snapshot'], (string) $record['coupon_code'] );
-			if ( 0 === $restored ) {
-				return null;
-			}
+			// Pre-fill first: an email-restricted coupon is checked against the customer's email.
 			$customer = WC()->customer;
 			if ( null !== $customer ) {
 				$customer->set_billing_phone( (string) $record['customer_phone'] );
@@ -139,6 +136,10 @@ final class Link implements RegistersHooks {
 					$customer->set_billing_country( (string) $record['billing_country'] );
 				}
 				$customer->save();
+			}
+			$restored = Snapshot::restore( WC()->cart, (string) $record['cart_snapshot'], (string) $record['coupon_code'] );
+			if ( 0 === $restored ) {
+				return null;
 			}
 			WC()->session->set( Capture::SESSION_RECOVERY, (int) $record['id'] );
 			WC()->session->set( Capture::SESSION_CONSENT, '1' );

@@ -73,7 +73,11 @@ final class Policy {
 		 * @param array<string, mixed> $policy The policy.
 		 */
 		$filtered = apply_filters( 'cartpinger_recovery_policy', $policy );
-		return self::conform( is_array( $filtered ) ? $filtered : array(), $policy );
+		$out      = self::conform( is_array( $filtered ) ? $filtered : array(), $policy );
+		if ( $out['followup_2_after'] <= $out['followup_1_after'] ) {
+			$out['followup_2_after'] = $out['followup_1_after'] + 1;
+		}
+		return $out;
 	}
 
 	/**
@@ -96,9 +100,6 @@ final class Policy {
 			} else {
 				$out[ $key ] = gettype( $value ) === gettype( $default ) ? $value : $default;
 			}
-		}
-		if ( $out['followup_2_after'] <= $out['followup_1_after'] ) {
-			$out['followup_2_after'] = $out['followup_1_after'] + 1;
 		}
 		return $out;
 	}

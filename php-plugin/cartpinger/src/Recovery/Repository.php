@@ -228,6 +228,33 @@ final class Repository {
 	}
 
 	/**
+	 * Sets the revenue of the records an order recovered (the order's total may change after
+	 * the hook that attributed it).
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param int $order_id Order id.
+	 * @param int $revenue  Order total in minor units.
+	 * @return void
+	 */
+	public function refresh_revenue( int $order_id, int $revenue ): void {
+		global $wpdb;
+		if ( $order_id <= 0 ) {
+			return;
+		}
+		$wpdb->query(
+			$wpdb->prepare(
+				'UPDATE %i SET recovered_revenue_minor = %d WHERE recovered_order_id = %d AND status = %s AND recovered_revenue_minor <> %d',
+				Schema::recoveries_table(),
+				$revenue,
+				$order_id,
+				'recovered',
+				$revenue
+			)
+		);
+	}
+
+	/**
 	 * Updates columns of one record (scheduler bookkeeping).
 	 *
 	 * @since 0.2.0

@@ -310,6 +310,7 @@ final class Schema {
   UNIQUE KEY token_hash (token_hash),
   KEY status_activity (status,last_activity_at),
   KEY status_next_check (status,next_check_at),
+  KEY recovered_order_id (recovered_order_id),
   KEY customer_phone (customer_phone),
   KEY customer_email (customer_email),
   KEY created_at (created_at)
