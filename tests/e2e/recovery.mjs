@@ -37,7 +37,8 @@ function check(ok, what) {
 
 function state(phone) {
   const args = [...(env.PHP_EXT_ARGS || '').split(' ').filter(Boolean), join(ROOT, 'tests/e2e/lib/state.php'), env.WP_DIR, phone];
-  return JSON.parse(execFileSync('php', args, { encoding: 'utf8' }).trim().split('\n').pop());
+  const phpEnv = { ...process.env, ...(env.PHP_INI_SCAN_DIR ? { PHP_INI_SCAN_DIR: env.PHP_INI_SCAN_DIR } : {}) };
+  return JSON.parse(execFileSync('php', args, { encoding: 'utf8', env: phpEnv }).trim().split('\n').pop());
 }
 
 async function sandboxMessages(phone) {

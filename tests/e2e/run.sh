@@ -31,7 +31,7 @@ rc=0
 run_one() { # checkout
 	local co="$1"
 	echo "[e2e] === $co checkout ==="
-	"$REPO_ROOT/tests/stack/up.sh" --fast --port 8091 --checkout "$co" --background "$ENVF" >"$REPO_ROOT/target/e2e/stack-$co.log" 2>&1 \
+	CARTPINGER_STACK_DIR="$REPO_ROOT/target/e2e/stack" "$REPO_ROOT/tests/stack/up.sh" --fast --port 8091 --checkout "$co" --background "$ENVF" >"$REPO_ROOT/target/e2e/stack-$co.log" 2>&1 \
 		|| { cat "$REPO_ROOT/target/e2e/stack-$co.log" >&2; return 1; }
 	# shellcheck disable=SC1090
 	local r=0

@@ -25,7 +25,9 @@ set -Eeuo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 HERE="$REPO_ROOT/tests/stack"
-STACK="$REPO_ROOT/target/stack"
+# CARTPINGER_STACK_DIR: another state folder, so a second stack (browser tests, benchmarks) can run
+# beside the demo on other ports.
+STACK="${CARTPINGER_STACK_DIR:-$REPO_ROOT/target/stack}"
 SELF="$HERE/up.sh"
 ORIG_ARGS=("$@")
 
@@ -69,7 +71,7 @@ if [[ -n "$BG_ENV" ]]; then
 fi
 
 mkdir -p "$REPO_ROOT/target"
-LOCK="$REPO_ROOT/target/stack.lock"
+LOCK="$STACK.lock"
 take_lock() { # on fd 9; a stack that is just stopping gets 15 s to let go
 	flock -n 9 && return 0
 	log "the lock $LOCK is held; waiting up to 15 s"

@@ -263,6 +263,8 @@ switch ( $cp_demo_step ) {
 			'phone_number_id' => (string) getenv( 'CP_DEMO_PHONE_NUMBER_ID' ),
 			'waba_id'         => (string) getenv( 'CP_DEMO_WABA_ID' ),
 			'graph_base_url'  => (string) getenv( 'CP_DEMO_GRAPH_BASE_URL' ),
+			// The demo shows the whole sequence, coupon included.
+			'enable_auto_coupon' => '1',
 		);
 		foreach ( $plain as $key => $value ) {
 			$r = $settings->set( $key, $value );
