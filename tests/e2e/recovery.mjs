@@ -78,11 +78,12 @@ async function blockIdle(page) {
 }
 
 async function fill(page, ids, value) {
+  let done = false;
   for (const id of ids) {
     const el = page.locator(`#${id}`);
-    if (await el.count() && await el.first().isVisible()) { await el.first().fill(value); return true; }
+    if (await el.count() && await el.first().isVisible()) { await el.first().fill(value); done = true; }
   }
-  return false;
+  return done;
 }
 
 async function fillCheckout(page, who, consent) {
@@ -94,6 +95,15 @@ async function fillCheckout(page, who, consent) {
   await f(checkout === 'classic' ? 'address_1' : 'address_1', 'Calle Mayor 1');
   await f('city', 'Madrid');
   await f('postcode', '28013');
+  for (const id of pre.map((p) => `${p}state`)) {
+    const el = page.locator(`#${id}`);
+    if (!(await el.count()) || !(await el.first().isVisible())) continue;
+    if (await el.first().evaluate((n) => n.tagName === 'SELECT')) await el.first().selectOption({ label: 'Madrid' });
+    else { await el.first().fill('Madrid'); await el.first().press('Enter'); }
+  }
+  if (checkout === 'classic' && await page.locator('#billing_state').count()) {
+    await page.evaluate(() => { const s = document.getElementById('billing_state'); if (s && s.tagName === 'SELECT') { s.value = 'M'; s.dispatchEvent(new Event('change', { bubbles: true })); } });
+  }
   await f('phone', who.phoneTyped);
   if (consent) {
     const box = page.getByLabel(CONSENT);
@@ -121,7 +131,15 @@ async function placeOrder(page) {
     await page.waitForFunction(() => !document.querySelector('.blockUI'));
     await page.locator('#place_order').click();
   }
-  await page.waitForURL(/order-received/, { timeout: 45000 });
+  try {
+    await page.waitForURL(/order-received/, { timeout: 45000 });
+  } catch (e) {
+    await page.screenshot({ path: join(SHOTS, `${checkout}-place-order-failed.png`), fullPage: true });
+    const errors = await page.evaluate(() => Array.from(document.querySelectorAll(
+      '.wc-block-components-validation-error, .wc-block-components-notice-banner, .woocommerce-error, .woocommerce-NoticeGroup',
+    )).map((n) => n.textContent.trim()).join(' | '));
+    throw new Error(`order not placed: ${errors || e.message}`);
+  }
 }
 
 function shopper(n) {

@@ -72,6 +72,7 @@ fi
 
 mkdir -p "$REPO_ROOT/target"
 LOCK="$STACK.lock"
+mkdir -p "$(dirname "$STACK")"
 take_lock() { # on fd 9; a stack that is just stopping gets 15 s to let go
 	flock -n 9 && return 0
 	log "the lock $LOCK is held; waiting up to 15 s"
@@ -384,6 +385,11 @@ log "WordPress: extracting $(basename "$WP_ZIP")"
 mkdir -p "$STACK/wp-extract"
 unzip -q -o "$WP_ZIP" -d "$STACK/wp-extract"
 if [[ -f "$STACK/wp-extract/wp-load.php" ]]; then mv "$STACK/wp-extract" "$WP"; else mv "$STACK/wp-extract/wordpress" "$WP"; rm -rf "$STACK/wp-extract"; fi
+# The zip holds WordPress's PHP; its static files (wp-includes/js, css, theme fonts) are in the
+# package's public/wp-6.5/: together a full install. Without them no front-end script runs.
+WP_PUBLIC="$(dirname "$(dirname "$(dirname "$WP_ZIP")")")/public/wp-6.5"
+[[ -d "$WP_PUBLIC/wp-includes" ]] || die "WordPress static files missing: $WP_PUBLIC (cd tests && npm ci)"
+cp -rn "$WP_PUBLIC/wp-admin" "$WP_PUBLIC/wp-content" "$WP_PUBLIC/wp-includes" "$WP/"
 # Playground builds ship an SQLite database and a preconfigured wp-config.php: not ours.
 rm -rf "$WP/wp-content/database" "$WP/wp-config.php" "$WP/wp-content/db.php"
 mkdir -p "$WP/wp-content/mu-plugins" "$WP/wp-content/uploads"

@@ -125,15 +125,23 @@ final class Link implements RegistersHooks {
 			// Pre-fill first: an email-restricted coupon is checked against the customer's email.
 			$customer = WC()->customer;
 			if ( null !== $customer ) {
-				$customer->set_billing_phone( (string) $record['customer_phone'] );
-				if ( '' !== (string) $record['customer_name'] && '' === $customer->get_billing_first_name() ) {
-					$customer->set_billing_first_name( (string) $record['customer_name'] );
+				// Billing and shipping alike, so the block checkout keeps "same address for billing".
+				$fill = array(
+					'phone'      => (string) $record['customer_phone'],
+					'first_name' => (string) $record['customer_name'],
+					'country'    => (string) $record['billing_country'],
+				);
+				foreach ( array( 'billing', 'shipping' ) as $group ) {
+					foreach ( $fill as $field => $value ) {
+						$getter = "get_{$group}_{$field}";
+						$setter = "set_{$group}_{$field}";
+						if ( '' !== $value && is_callable( array( $customer, $setter ) ) && '' === (string) $customer->$getter() ) {
+							$customer->$setter( $value );
+						}
+					}
 				}
 				if ( '' !== (string) $record['customer_email'] && '' === $customer->get_billing_email() ) {
 					$customer->set_billing_email( (string) $record['customer_email'] );
-				}
-				if ( '' !== (string) $record['billing_country'] && '' === $customer->get_billing_country() ) {
-					$customer->set_billing_country( (string) $record['billing_country'] );
 				}
 				$customer->save();
 			}
