@@ -157,6 +157,16 @@ php_lint() {
   return $bad
 }
 
+# Front-end gate: every shipped script parses, and the checkout tracker stays within its budget
+# (≤ 3 KB gzipped, issue 4).
+js_gate() {
+  local f size
+  for f in assets/js/*.js; do node --check "$f" || return 1; done
+  size=$(gzip -9 -c assets/js/track.js | wc -c)
+  echo "assets/js/track.js: $size bytes gzipped (budget 3072)"
+  [ "$size" -le 3072 ]
+}
+
 cmd_test() {
   local t0=$SECONDS
   FAILED=0
@@ -171,7 +181,9 @@ cmd_test() {
   step "stubs are current"                 tests/native/check-stubs.sh
   step "php -l"                            php_lint
   step "phpcs"                             phpcs -q --standard=php-plugin/phpcs.xml.dist php-plugin
+  step "front-end scripts (parse, size)"  js_gate
   step "WordPress + MariaDB integration"   tests/wp/run.sh --so "$SO"
+  step "browser tier (Chromium, WooCommerce)" tests/e2e/run.sh both
   printf '\n%s\n' "${STEPS[@]}"
   printf 'total %ss\n' $((SECONDS - t0))
   [ "$FAILED" = 0 ] || { echo "build.sh test: FAILED"; exit 1; }

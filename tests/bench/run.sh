@@ -13,3 +13,8 @@ curl_ext=()
 php -n -m | grep -qx curl || curl_ext=(-d extension=curl)
 php -n "${curl_ext[@]}" -d extension="$SO" tests/bench/sender.php target/bench/results.json \
   "$PWD/target/release/cartpinger-sandbox"
+# CartPinger at scale in the demo store (1 M recoveries, 10 M messages in MariaDB; storefront and
+# track-cart on/off): starts and stops its own tests/stack/up.sh. CARTPINGER_BENCH_SKIP_STORE=1 skips it.
+if [ "${CARTPINGER_BENCH_SKIP_STORE:-0}" != 1 ]; then
+  tests/bench/recovery.sh target/bench/results.json
+fi

@@ -212,6 +212,21 @@ async function scenarioRecover(browser) {
     `record recovered with order and revenue (${JSON.stringify(r)})`);
   check(!rows.messages.some((m) => m.status === 'pending'), 'no pending follow-up after the order');
   check(r.next_check_at === null, 'sequence stopped');
+  check(rows.order_consent === '1', `consent saved on the order (${rows.order_consent})`);
+
+  // The merchant sees it: the dashboard counts the recovered cart and shows the heartbeat.
+  const admin = await browser.newContext();
+  const ap = await admin.newPage();
+  await ap.goto(`${SITE}/wp-login.php`);
+  await ap.fill('#user_login', env.ADMIN_USER);
+  await ap.fill('#user_pass', env.ADMIN_PASS);
+  await Promise.all([ap.waitForURL(/wp-admin/), ap.click('#wp-submit')]);
+  await ap.goto(`${SITE}/wp-admin/admin.php?page=cartpinger`);
+  const recovered = Number(await ap.locator('tr[data-status="recovered"] td').nth(1).textContent());
+  check(recovered >= 1, `dashboard counts the recovered cart (${recovered})`);
+  check(/last ran/.test(await ap.locator('.cartpinger-heartbeat').textContent()), 'dashboard shows the queue heartbeat');
+  await ap.screenshot({ path: join(SHOTS, `${checkout}-recover-5-dashboard.png`), fullPage: true });
+  await admin.close();
 }
 
 async function scenarioNoConsent(browser) {
@@ -232,16 +247,41 @@ async function scenarioOrderFirst(browser) {
   const ctx = await browser.newContext();
   const p = await ctx.newPage();
   await addToCartAndCheckout(p);
+  const tracked = trackResponse(p);
   await fillCheckout(p, who, true);
+  await tracked; // captured first, so there is a record for the order to close
+  check(state(who.phone).records.length === 1, 'captured before the order');
   await placeOrder(p); // before the 20 s delay
   await ctx.close();
   await sleep(30000);
   const rows = state(who.phone);
-  check(rows.records.every((r) => r.status === 'converted'), `ordered before the delay: converted (${JSON.stringify(rows.records)})`);
+  check(rows.records.length === 1 && rows.records[0].status === 'converted' && Number(rows.records[0].recovered_order_id) > 0,
+    `ordered before the delay: converted with its order (${JSON.stringify(rows.records)})`);
   check((await sandboxMessages(who.phone)).length === 0, 'ordered before the delay: nothing sent');
 }
 
-const scenarios = { recover: scenarioRecover, noconsent: scenarioNoConsent, orderfirst: scenarioOrderFirst };
+async function scenarioStop(browser) {
+  const who = shopper(4);
+  const ctx = await browser.newContext();
+  const p = await ctx.newPage();
+  await addToCartAndCheckout(p);
+  const tracked = trackResponse(p);
+  await fillCheckout(p, who, true);
+  await tracked;
+  await ctx.close();
+  await waitFor(async () => (await sandboxMessages(who.phone))[0], 'first reminder reaches the sandbox', 90000);
+  // The shopper answers STOP on WhatsApp: the sandbox sends Meta's signed webhook to the site.
+  const res = await fetch(`${SANDBOX}/_sandbox/inbound`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ from: who.phone, text: 'STOP' }) });
+  const inbound = await res.json();
+  check(res.ok && String(inbound.webhook_status).startsWith('2'), `STOP webhook accepted by the site (${JSON.stringify(inbound.webhook_status)})`);
+  check(state(who.phone).records[0].status === 'opted_out', 'STOP: the record is opted out');
+  await sleep(75000); // past the 60 s follow-up of --fast
+  const msgs = (await sandboxMessages(who.phone)).filter((m) => (m.request || m).type === 'template');
+  check(msgs.length === 1, `STOP: nothing more was sent (${msgs.length} template messages)`);
+}
+
+const scenarios = { recover: scenarioRecover, noconsent: scenarioNoConsent, orderfirst: scenarioOrderFirst, stop: scenarioStop };
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],

@@ -21,7 +21,10 @@ if [[ -z "$WOO" ]]; then
 	exit 0
 fi
 export WOOCOMMERCE_DIR="$WOO"
-command -v chromium >/dev/null || { echo "[e2e] chromium missing: apt-get install -y chromium" >&2; exit 1; }
+if ! command -v chromium >/dev/null; then
+	echo "[e2e] installing Debian's chromium (apt-get install -y chromium)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null || { echo "[e2e] chromium missing and could not be installed" >&2; exit 1; }
+fi
 [[ -d "$REPO_ROOT/tests/node_modules/playwright-core" ]] || (cd "$REPO_ROOT/tests" && npm ci --no-audit --no-fund)
 
 ENVF="$REPO_ROOT/target/e2e/stack.env"

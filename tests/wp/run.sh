@@ -325,6 +325,7 @@ SCENARIOS_WOO=(
 	"r0|WebhookSetupTest|1|1|"
 	"r1|RecoveryFlowTest|1|0|"
 	"r2|RecoveryConcurrencyTest|1|0|"
+	"r3|CliQueueCommandTest|1|0|"
 )
 
 PASSED=0

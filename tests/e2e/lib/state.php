@@ -15,4 +15,11 @@ global $wpdb;
 $phone   = (string) ( $argv[2] ?? '' );
 $records = $wpdb->get_results( $wpdb->prepare( 'SELECT id, status, close_reason, sequence_step, coupon_code, recovered_order_id, recovered_revenue_minor, recovered_step, clicked_at, consent, next_check_at FROM %i WHERE customer_phone = %s ORDER BY id', \CartPinger\Storage\Schema::recoveries_table(), $phone ), ARRAY_A );
 $msgs    = $wpdb->get_results( $wpdb->prepare( 'SELECT id, recovery_id, step, template, status, error_code FROM %i WHERE phone = %s ORDER BY id', \CartPinger\Storage\Schema::messages_log_table(), $phone ), ARRAY_A );
-echo wp_json_encode( array( 'records' => $records, 'messages' => $msgs ) ), PHP_EOL;
+$order_consent = null;
+foreach ( $records as $record ) {
+	if ( (int) $record['recovered_order_id'] > 0 ) {
+		$order         = wc_get_order( (int) $record['recovered_order_id'] );
+		$order_consent = $order ? (string) $order->get_meta( '_cartpinger_whatsapp_consent' ) : null;
+	}
+}
+echo wp_json_encode( array( 'records' => $records, 'messages' => $msgs, 'order_consent' => $order_consent ) ), PHP_EOL;

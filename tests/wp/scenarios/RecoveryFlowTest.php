@@ -389,6 +389,15 @@ final class RecoveryFlowTest extends TestCase {
 		$this->assertSame( 1, $summary['hold'], wp_json_encode( $summary ) );
 		$this->assertSame( 'us_marketing', self::records()[1]['hold_reason'] );
 		$this->assertSame( array(), self::messages() );
+		// The admin is told why.
+		wp_set_current_user( 1 );
+		ob_start();
+		( new \CartPinger\Admin\Menu() )->render_dashboard();
+		$html = (string) ob_get_clean();
+		wp_set_current_user( 0 );
+		$this->assertStringContainsString( '1 cart is on hold', $html );
+		$this->assertStringContainsString( 'US (+1)', $html );
+		$this->assertMatchesRegularExpression( '#data-status="holdout"><td>[^<]+</td><td>1</td>#', $html, 'holdout counted' );
 
 		// Cool-off: a second cart of the same phone within N hours waits.
 		self::settings()->set( 'cooloff_hours', '24' );

@@ -210,19 +210,9 @@ final class Repository {
 				}
 			}
 			// Only a live record closes: a recovered record never becomes expired.
-			$set    = array();
-			$values = array( Schema::recoveries_table() );
-			foreach ( $data as $column => $value ) {
-				if ( null === $value ) {
-					$set[] = "`{$column}` = NULL";
-					continue;
-				}
-				$set[]    = "`{$column}` = " . ( is_int( $value ) ? '%d' : '%s' );
-				$values[] = $value;
-			}
-			$values[] = $id;
-			$sql      = 'UPDATE %i SET ' . implode( ', ', $set ) . " WHERE id = %d AND status IN ('open', 'messaged', 'holdout')";
-			$changed += max( 0, (int) $wpdb->query( $wpdb->prepare( $sql, ...$values ) ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- column names are literals above.
+			list( $set, $values ) = self::assignments( $data );
+			$sql                  = 'UPDATE %i SET ' . $set . " WHERE id = %d AND status IN ('open', 'messaged', 'holdout')";
+			$changed             += max( 0, (int) $wpdb->query( $wpdb->prepare( $sql, Schema::recoveries_table(), ...array_merge( $values, array( $id ) ) ) ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- column names are checked in assignments().
 		}
 		return $changed;
 	}
@@ -265,9 +255,23 @@ final class Repository {
 	 */
 	public function update( int $id, array $data ): bool {
 		global $wpdb;
-		$data['updated_at'] = gmdate( 'Y-m-d H:i:s' );
-		$set                = array();
-		$values             = array( Schema::recoveries_table() );
+		$data['updated_at']   = gmdate( 'Y-m-d H:i:s' );
+		list( $set, $values ) = self::assignments( $data );
+		$sql                  = 'UPDATE %i SET ' . $set . ' WHERE id = %d';
+		return false !== $wpdb->query( $wpdb->prepare( $sql, Schema::recoveries_table(), ...array_merge( $values, array( $id ) ) ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- column names are checked in assignments().
+	}
+
+	/**
+	 * The SET list of an UPDATE and its values: NULL inline, %d for ints, %s otherwise.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param array<string, mixed> $data Column => value; names other than [a-z_] are skipped.
+	 * @return array{0: string, 1: array<int, int|string>}
+	 */
+	private static function assignments( array $data ): array {
+		$set    = array();
+		$values = array();
 		foreach ( $data as $column => $value ) {
 			if ( 1 !== preg_match( '/^[a-z_]+$/', (string) $column ) ) {
 				continue;
@@ -277,11 +281,9 @@ final class Repository {
 				continue;
 			}
 			$set[]    = "`{$column}` = " . ( is_int( $value ) ? '%d' : '%s' );
-			$values[] = $value;
+			$values[] = is_int( $value ) ? $value : (string) $value;
 		}
-		$values[] = $id;
-		$sql      = 'UPDATE %i SET ' . implode( ', ', $set ) . ' WHERE id = %d';
-		return false !== $wpdb->query( $wpdb->prepare( $sql, ...$values ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- column names are checked above.
+		return array( implode( ', ', $set ), $values );
 	}
 
 	/**

@@ -1,0 +1,97 @@
+<?php
+/**
+ * Prints the table of tests/bench/recovery.sh and puts its four rows into the results file
+ * (rows of the same names are replaced, every other row is kept).
+ *
+ *   php recovery-report.php WORK_DIR RESULTS_JSON [FILL_SECONDS]
+ *
+ * @package CartPinger
+ */
+
+declare(strict_types=1);
+
+$dir  = $argv[1] ?? '';
+$out  = $argv[2] ?? 'target/bench/results.json';
+$fill = (int) ( $argv[3] ?? 0 );
+
+/** @return array<string, mixed> */
+function load( string $file ): array {
+	$data = json_decode( (string) @file_get_contents( $file ), true );
+	if ( ! is_array( $data ) ) {
+		fwrite( STDERR, "recovery-report.php: missing or unreadable $file\n" );
+		exit( 1 );
+	}
+	return $data;
+}
+
+$bare = array();
+foreach ( glob( "$dir/boot-bare-*.json" ) as $f ) {
+	$b = load( $f );
+	if ( $b['cartpinger_loaded'] ) {
+		fwrite( STDERR, "recovery-report.php: the bare boot loaded CartPinger ($f)\n" );
+		exit( 1 );
+	}
+	$bare[] = (float) $b['peak_mb'];
+}
+sort( $bare );
+$bare_mb = $bare[ intdiv( count( $bare ), 2 ) ];
+$plugin  = load( "$dir/boot-plugin.json" );
+$select  = load( "$dir/select.json" );
+$front   = load( "$dir/storefront.json" );
+$run     = load( "$dir/run.json" );
+
+$full  = $select['full'];
+$empty = $select['empty'];
+$rows  = array(
+	array( 'due_select_ms_1m', $full['total_ms'], 'ms', $empty['total_ms'], sprintf( 'due()+last_recovery_messages()+opt_outs(), %d due rows/%d phones, vs the same calls on empty tables', $full['rows'], $full['phones'] ) ),
+	array( 'run_peak_mb_1m', $run['peak_mb'], 'MB', $bare_mb, 'Cron::run_once() peak (memory_get_peak_usage(true)) vs bare WP+WooCommerce CLI boot' ),
+	array( 'storefront_overhead_ms', $front['shop_on_ms'] - $front['shop_off_ms'], 'ms', $front['shop_off_ms'], sprintf( '/shop/ median on %.1f ms minus off %.1f ms; baseline = page with CartPinger off', $front['shop_on_ms'], $front['shop_off_ms'] ) ),
+	array( 'track_cart_ms', $front['track_ms'], 'ms', $front['cart_ms'], 'POST /cartpinger/v1/track-cart vs GET /wc/store/v1/cart, same WooCommerce session' ),
+);
+
+printf(
+	"\nRecovery at scale: %s recoveries, %s messages in MariaDB (loaded in %d s), demo store on loopback\n\n",
+	number_format( $select['counts']['recoveries'] ),
+	number_format( $select['counts']['messages'] ),
+	$fill
+);
+printf( "| %-22s | %10s | %10s | %7s | %-4s | %s\n", 'name', 'value', 'baseline', 'ratio', 'unit', 'what' );
+printf( "|%s|%s|%s|%s|%s|%s\n", str_repeat( '-', 24 ), str_repeat( '-', 12 ), str_repeat( '-', 12 ), str_repeat( '-', 9 ), str_repeat( '-', 6 ), str_repeat( '-', 40 ) );
+$json_rows = array();
+foreach ( $rows as list( $name, $value, $unit, $baseline, $what ) ) {
+	$ratio = $baseline > 0 ? $value / $baseline : null;
+	printf( "| %-22s | %10.3f | %10.3f | %7.3f | %-4s | %s\n", $name, $value, $baseline, (float) $ratio, $unit, $what );
+	$json_rows[] = array(
+		'name'     => $name,
+		'value'    => round( $value, 4 ),
+		'unit'     => $unit,
+		'baseline' => round( $baseline, 4 ),
+		'ratio'    => null === $ratio ? null : round( $ratio, 4 ),
+	);
+}
+
+printf( "\nTick selects, median of %d (ms):   due()  last_recovery_messages()  opt_outs()  total\n", $full['rounds'] );
+printf( "  1 M / 10 M rows            %8.3f  %24.3f  %10.3f  %6.3f   (%d due rows, %d phones, %d last-message rows, %d opt-outs)\n", $full['due_ms'], $full['last_ms'], $full['optout_ms'], $full['total_ms'], $full['rows'], $full['phones'], $full['last_n'], $full['opt_n'] );
+printf( "  empty tables (baseline)    %8.3f  %24.3f  %10.3f  %6.3f   (same %d phones)\n", $empty['due_ms'], $empty['last_ms'], $empty['optout_ms'], $empty['total_ms'], $full['phones'] );
+printf( "  for scale: due() as one OR query without its index (full scan): %.1f ms\n", $select['naive_ms'] );
+foreach ( $select['explain'] as $e ) {
+	printf( "  EXPLAIN %-70s key=%s rows=%d %s\n", $e['query'], $e['key'] ?? 'NULL', $e['rows'], $e['extra'] ?? '' );
+}
+$sched = $run['summary']['scheduler'] ?? array();
+$queue = $run['summary']['queue'] ?? array();
+$kv    = static fn( array $a ) => implode( ', ', array_map( static fn( $k, $v ) => "$k=" . ( is_scalar( $v ) ? (string) $v : json_encode( $v ) ), array_keys( $a ), $a ) );
+printf( "\nOne Cron::run_once(): %.0f ms, peak %.1f MB (after boot %.1f MB; bare boot %.1f MB, boot with CartPinger %.1f MB)\n", $run['run_ms'], $run['peak_mb'], $run['boot_peak_mb'], $bare_mb, $plugin['peak_mb'] );
+printf( "  scheduler: %s\n  queue:     %s\n", $kv( $sched ), $kv( $queue ) );
+printf( "Storefront: /shop/ %d requests per variant, interleaved; track-cart %d calls (%s)\n", $front['shop_n'], $front['track_n'], $kv( $front['track_statuses'] ) );
+if ( isset( $sched['error'] ) ) {
+	fwrite( STDERR, "the scheduler tick failed: {$sched['error']}\n" );
+}
+
+$json = is_file( $out ) ? (array) json_decode( (string) file_get_contents( $out ), true ) : array();
+$mine = array_column( $json_rows, 'name' );
+$json = array_values( array_filter( $json, static fn( $r ) => ! in_array( $r['name'] ?? '', $mine, true ) ) );
+file_put_contents( $out, json_encode( array_merge( $json, $json_rows ), JSON_PRETTY_PRINT ) . "\n" );
+printf( "\nappended to %s (ratio = value / baseline)\n", $out );
+if ( isset( $sched['error'] ) ) {
+	exit( 1 );
+}
