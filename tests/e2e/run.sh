@@ -14,6 +14,7 @@ SCENARIOS=("$@")
 
 WOO="${WOOCOMMERCE_DIR:-}"
 [[ -z "$WOO" && -f /work/woocommerce/woocommerce.php ]] && WOO=/work/woocommerce
+[[ "${CARTPINGER_IT_NO_WOO:-}" == 1 ]] && WOO=""   # as tests/wp/run.sh: force the skip
 if [[ -z "$WOO" ]]; then
 	echo "**************************************************************************************"
 	echo "*** Browser tier SKIPPED: set WOOCOMMERCE_DIR=/path/to/woocommerce (9.4.3) to run it ***"

@@ -73,6 +73,14 @@ final class Settings {
 		'holdout_percent'          => '0',
 		'us_marketing_guard'       => '1',
 		'message_ttl_hours'        => '12',
+		'notify_processing'        => '1',
+		'notify_completed'         => '1',
+		'notify_cancelled'         => '1',
+		'widget_position'          => 'right',
+		'widget_pages'             => 'all',
+		'widget_devices'           => 'all',
+		'retention_days'           => '365',
+		'log_level'                => 'warning',
 	);
 
 	/**
@@ -90,6 +98,7 @@ final class Settings {
 		'max_cart_age_days'      => array( 1, 365 ),
 		'holdout_percent'        => array( 0, 50 ),
 		'message_ttl_hours'      => array( 1, 720 ),
+		'retention_days'         => array( 0, 3650 ),
 	);
 
 	/**
@@ -106,6 +115,9 @@ final class Settings {
 		'followup_2_enabled',
 		'quiet_hours_enabled',
 		'us_marketing_guard',
+		'notify_processing',
+		'notify_completed',
+		'notify_cancelled',
 	);
 
 	/**
@@ -509,6 +521,18 @@ final class Settings {
 		switch ( $key ) {
 			case 'coupon_type':
 				return in_array( $value, array( 'percent', 'fixed_cart' ), true ) ? $value : self::invalid( $key );
+
+			case 'widget_position':
+				return in_array( $value, array( 'right', 'left' ), true ) ? $value : self::invalid( $key );
+
+			case 'widget_pages':
+				return in_array( $value, array( 'all', 'shop', 'product', 'not_checkout' ), true ) ? $value : self::invalid( $key );
+
+			case 'widget_devices':
+				return in_array( $value, array( 'all', 'mobile', 'desktop' ), true ) ? $value : self::invalid( $key );
+
+			case 'log_level':
+				return in_array( $value, array( 'error', 'warning', 'info', 'debug' ), true ) ? $value : self::invalid( $key );
 
 			case 'quiet_hours_start':
 			case 'quiet_hours_end':
