@@ -163,6 +163,11 @@ async function scenarioRecover(browser) {
   const body = await res.json();
   check(res.status() === 200 && body.success === true, `track-cart captured the cart (${res.status()} ${JSON.stringify(body)})`);
   await a.screenshot({ path: join(SHOTS, `${checkout}-recover-1-checkout.png`), fullPage: true });
+  // The choice survives a reload (WooCommerce session).
+  await a.reload();
+  await a.waitForSelector(checkout === 'block' ? '.wc-block-checkout' : 'form.checkout', { timeout: 30000 });
+  await a.getByLabel(CONSENT).waitFor({ timeout: 15000 });
+  check(await a.getByLabel(CONSENT).isChecked(), 'consent still ticked after a reload');
   await ctxA.close(); // the shopper leaves
 
   let rows = state(who.phone);

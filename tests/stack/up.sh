@@ -456,6 +456,7 @@ export CP_DEMO_HOST="$HOSTPORT"
 # Sandbox (the Cloud API stand-in), on a free loopback port; status webhooks go to the site
 # ------------------------------------------------------------------------------------------
 mkdir -p "$STACK/sandbox"
+: >"$STACK/logs/sandbox.log"   # exists before the background redirect creates it (race under load)
 start_service sandbox "$STACK/logs/sandbox.log" "$SANDBOX_BIN" --listen 127.0.0.1:0 --db "$STACK/sandbox/sandbox.sqlite" \
 	--token "$SANDBOX_TOKEN" --app-secret "$SANDBOX_APP_SECRET" \
 	--callback "$SITE_URL/wp-json/cartpinger/v1/webhook" \
@@ -463,7 +464,7 @@ start_service sandbox "$STACK/logs/sandbox.log" "$SANDBOX_BIN" --listen 127.0.0.
 SANDBOX_PID=$LAST_PID
 SANDBOX_URL=""
 for i in $(seq 1 200); do
-	SANDBOX_URL="$(sed -n 's/^cartpinger-sandbox listening on //p' "$STACK/logs/sandbox.log" | head -1)"
+	SANDBOX_URL="$(sed -n 's/^cartpinger-sandbox listening on //p' "$STACK/logs/sandbox.log" 2>/dev/null | head -1 || true)"
 	[[ -n "$SANDBOX_URL" ]] && break
 	alive "$SANDBOX_PID" || { cat "$STACK/logs/sandbox.log" >&2; die "the sandbox exited during startup"; }
 	sleep 0.05

@@ -457,4 +457,17 @@ final class RecoveryFlowTest extends TestCase {
 		$this->assertNull( get_post( $c->get_id() ), 'expired unused CartPinger coupon deleted' );
 		$this->assertGreaterThan( 0, wc_get_coupon_id_by_code( 'SUMMER' ) );
 	}
+
+	public function test_order_notifications_go_first_when_the_cap_binds(): void {
+		$store = new Store();
+		for ( $i = 0; $i < 3; $i++ ) {
+			$store->enqueue( array( 'phone' => self::next_phone(), 'template' => 'abandoned_cart_recovery', 'language' => 'en', 'params' => array( 'Ann', str_repeat( 'c', 64 ) ), 'kind' => 'recovery', 'idempotency_key' => "prio-r{$i}", 'due_at' => gmdate( 'Y-m-d H:i:s', time() - 600 ) ) );
+		}
+		for ( $i = 0; $i < 3; $i++ ) {
+			$store->enqueue( array( 'phone' => self::next_phone(), 'template' => 'order_confirmed', 'language' => 'en', 'params' => array( 'Ann', "10{$i}", '9.00 EUR' ), 'kind' => 'order', 'idempotency_key' => "prio-o{$i}" ) );
+		}
+		// A run that may take only 3 (the cap binds): the order notifications, although queued later.
+		$claimed = $store->claim( 3, 60 );
+		$this->assertSame( array( 'order', 'order', 'order' ), array_map( static fn( $r ) => $r['kind'], $claimed ) );
+	}
 }
