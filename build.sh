@@ -25,7 +25,7 @@ SUDO=""
 # --- prerequisites ------------------------------------------------------------------------
 BUILD_PKGS=(php8.2-cli php8.2-dev libclang-dev zip unzip)
 TEST_PKGS=(php8.2-mysql php8.2-xml php8.2-mbstring php8.2-curl php8.2-intl php8.2-zip
-           mariadb-server mariadb-client php-codesniffer phpunit)
+           mariadb-server mariadb-client php-codesniffer phpunit gettext)
 
 apt_ensure() {
   local missing=()
@@ -181,6 +181,7 @@ cmd_test() {
   step "stubs are current"                 tests/native/check-stubs.sh
   step "php -l"                            php_lint
   step "phpcs"                             phpcs -q --standard=php-plugin/phpcs.xml.dist php-plugin
+  step "translation template is current"   tests/i18n/check-pot.sh
   step "front-end scripts (parse, size)"  js_gate
   step "WordPress + MariaDB integration"   tests/wp/run.sh --so "$SO"
   step "browser tier (Chromium, WooCommerce)" tests/e2e/run.sh both

@@ -18,7 +18,8 @@
 -- CartPinger\Storage\Schema), and checks the definitions are the same afterwards.
 --
 -- recovery.sh runs the parts between the "-- @@ name" markers: prepare, then recoveries and
--- messages (twice, __FROM__..__TO__ = each half of 1..10 000 000) in parallel, then indexes.
+-- messages (rows 1..1 000 first, then 1 001..5 000 000 and 5 000 001..10 000 000 as __FROM__..__TO__)
+-- in parallel, then indexes.
 -- Every part sets @now itself; recovery.sh substitutes __NOW__ with one UTC time for all parts.
 
 -- @@ prepare
@@ -83,9 +84,10 @@ FROM (
 
 
 -- @@ messages
--- Not foreign_key_checks = 0 here: with both off, MariaDB's bulk load into an empty table takes a
--- table lock, and the two halves could not run side by side.
-SET SESSION unique_checks = 0;
+-- Not foreign_key_checks = 0 here, and recovery.sh loads the first 1 000 rows before the two
+-- halves: MariaDB's bulk load into an EMPTY table takes a table lock, and the halves could not run
+-- side by side. The long lock wait timeout only turns any leftover lock into waiting, not failing.
+SET SESSION unique_checks = 0, innodb_lock_wait_timeout = 900;
 SET @now = '__NOW__';
 INSERT INTO __P__cartpinger_messages_log
   (id, recovery_id, order_id, kind, step, idempotency_key, phone, template, language, components, priority,

@@ -38,7 +38,11 @@ cleanup() {
 		if [[ "${CPBENCH_KEEP:-0}" == 1 ]]; then
 			log "CPBENCH_KEEP=1: the stack keeps running (stop: tests/stack/down.sh $ENVF)"
 		else
-			tests/stack/down.sh "$ENVF" >"$WORK/down.log" 2>&1 || cat "$WORK/down.log" >&2
+			[[ -f "$ENVF" ]] && { tests/stack/down.sh "$ENVF" >"$WORK/down.log" 2>&1 || cat "$WORK/down.log" >&2; }
+			# ~7 GB of MariaDB data: not kept (the logs are, in target/bench/recovery/stack/logs).
+			local p alive=0
+			for p in ${PIDS:-}; do kill -0 "$p" 2>/dev/null && alive=1; done
+			[[ "$alive" == 1 ]] || rm -rf "$WORK/stack/mysql"
 		fi
 	fi
 	exit "$rc"
@@ -48,6 +52,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 PORT="${CPBENCH_PORT:-$(php -n -r '$s=stream_socket_server("tcp://127.0.0.1:0",$e,$m); $n=stream_socket_get_name($s,false); echo substr($n, strrpos($n,":")+1);')}"
+# Its own state folder (target/bench/recovery/stack), so a demo store of ./build.sh serve
+# (target/stack) can keep running beside it.
 # The store serves a snapshot of the plugin taken now (CARTPINGER_DEMO_PLUGIN_DIR), so edits to
 # php-plugin/ during the few minutes of the bench do not change what is measured half-way.
 SNAP="$WORK/plugin/cartpinger"
@@ -58,7 +64,7 @@ bad=$(find "$SNAP" -name '*.php' -print0 | xargs -0 -n1 php -n -l 2>&1 | grep -v
 [[ -z "$bad" ]] || die "php-plugin/cartpinger does not parse right now: $bad"
 log "starting the demo store on 127.0.0.1:$PORT (tests/stack/up.sh --background)"
 STARTED=1
-CARTPINGER_DEMO_PLUGIN_DIR="$SNAP" tests/stack/up.sh --background "$ENVF" --port "$PORT" >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; die "the demo store did not start"; }
+CARTPINGER_STACK_DIR="$WORK/stack" CARTPINGER_DEMO_PLUGIN_DIR="$SNAP" tests/stack/up.sh --background "$ENVF" --port "$PORT" >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; die "the demo store did not start"; }
 # shellcheck disable=SC1090
 source "$ENVF"
 [[ "${DB_MODE:-}" == mariadb && -S "${DB_SOCK:-}" ]] || die "the stack has no MariaDB socket (DB_MODE=${DB_MODE:-?})"
@@ -97,9 +103,10 @@ part() { # name -> SQL of that part, prefix and time substituted
 log "loading 1 M recoveries and 10 M messages (MariaDB SEQUENCE engine)"
 tl=$(date +%s)
 { part prepare; cat "$WORK/drop-${TABLES[0]}.sql" "$WORK/drop-${TABLES[1]}.sql"; } | "${SQL[@]}"
+part messages | sed -e 's/__FROM__/1/' -e 's/__TO__/1000/' | "${SQL[@]}"
 pids=()
 { part recoveries; cat "$WORK/add-${TABLES[0]}.sql"; } | "${SQL[@]}" & pids+=($!)
-part messages | sed -e 's/__FROM__/1/' -e 's/__TO__/5000000/' | "${SQL[@]}" & pids+=($!)
+part messages | sed -e 's/__FROM__/1001/' -e 's/__TO__/5000000/' | "${SQL[@]}" & pids+=($!)
 part messages | sed -e 's/__FROM__/5000001/' -e 's/__TO__/10000000/' | "${SQL[@]}" & pids+=($!)
 for p in "${pids[@]}"; do wait "$p" || die "loading the data failed"; done
 log "  rows in $(( $(date +%s) - tl )) s; building the messages indexes"

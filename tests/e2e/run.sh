@@ -40,6 +40,9 @@ run_one() { # checkout
 	# shellcheck disable=SC1090
 	local r=0
 	node "$REPO_ROOT/tests/e2e/recovery.mjs" "$ENVF" "$co" "${SCENARIOS[@]}" || r=$?
+	if [[ "$co" == block && ${#SCENARIOS[@]} -eq 0 ]]; then
+		node "$REPO_ROOT/tests/e2e/widget.mjs" "$ENVF" || r=1   # the chat widget on the storefront
+	fi
 	local log; log="$(sed -n "s/^DEBUG_LOG='\(.*\)'$/\1/p; s/^DEBUG_LOG=\([^']*\)$/\1/p" "$ENVF" | head -1)"
 	if [[ -n "$log" && -f "$log" ]] && grep -i "cartpinger" "$log" >/dev/null; then
 		echo "[e2e] FAIL: CartPinger wrote to debug.log:" >&2

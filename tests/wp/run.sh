@@ -326,6 +326,10 @@ SCENARIOS_WOO=(
 	"r1|RecoveryFlowTest|1|0|"
 	"r2|RecoveryConcurrencyTest|1|0|"
 	"r3|CliQueueCommandTest|1|0|"
+	"n1|OrderNotificationsTest|1|0|"
+	"p1|PrivacyTest|1|0|"
+	"rr|RestRolesTest|1|0|"
+	"wd|WidgetTest|1|1|"
 )
 
 PASSED=0

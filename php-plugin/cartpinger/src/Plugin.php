@@ -14,6 +14,9 @@ use CartPinger\Admin\Menu;
 use CartPinger\Admin\QueueNotice;
 use CartPinger\Admin\SecretNotice;
 use CartPinger\Cli\QueueCommand;
+use CartPinger\Frontend\Widget;
+use CartPinger\Orders\Notifications;
+use CartPinger\Privacy\Privacy;
 use CartPinger\Queue\Cron;
 use CartPinger\Queue\Runner;
 use CartPinger\Queue\Store;
@@ -159,6 +162,9 @@ final class Plugin {
 			new CheckoutHooks( $capture ),
 			new Link( $records ),
 			new Attribution( $records, $store ),
+			new Notifications( $this->settings, $store ),
+			new Privacy( $this->settings ),
+			new Widget( $this->settings ),
 		);
 		QueueCommand::register( $cron, $store );
 		if ( is_admin() ) {

@@ -265,6 +265,8 @@ final class CheckoutHooks implements RegistersHooks {
 					)
 				);
 			}
+			// The shopper's language, for order notifications in their language.
+			$order->update_meta_data( '_cartpinger_locale', Capture::shopper_locale() );
 			$phone = self::order_phone( $order );
 			if ( '' !== $phone ) {
 				$order->update_meta_data( self::ORDER_PHONE_META, $phone );
