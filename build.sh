@@ -194,7 +194,9 @@ cmd_test() {
 cmd_build_quiet() { build_extension && install_extension && make_dist; }
 
 cmd_bench() {
-  apt_ensure "${BUILD_PKGS[@]}"
+  # The store part (tests/bench/recovery.sh) runs the demo stack: same packages as serve.
+  apt_ensure "${BUILD_PKGS[@]}" php8.2-mysql php8.2-xml php8.2-mbstring php8.2-curl php8.2-intl php8.2-zip curl \
+    mariadb-server mariadb-client
   ensure_rust
   php_env
   build_extension
