@@ -79,7 +79,8 @@ if ( 'select' === $cpb_mode ) {
 		$rows   = $repo->due( $now, $batch );
 		$t1     = hrtime( true );
 		$phones = $phones ?? array_map( static fn( $r ) => (string) $r['customer_phone'], $rows );
-		$last   = $repo->last_recovery_messages( $phones );
+		// As tick() does with the default 24 h cool-off.
+		$last   = $repo->last_recovery_messages( $phones, gmdate( 'Y-m-d H:i:s', time() - DAY_IN_SECONDS ) );
 		$t2     = hrtime( true );
 		$opts   = $repo->opt_outs( $phones );
 		$t3     = hrtime( true );

@@ -42,6 +42,7 @@ run_one() { # checkout
 	node "$REPO_ROOT/tests/e2e/recovery.mjs" "$ENVF" "$co" "${SCENARIOS[@]}" || r=$?
 	if [[ "$co" == block && ${#SCENARIOS[@]} -eq 0 ]]; then
 		node "$REPO_ROOT/tests/e2e/widget.mjs" "$ENVF" || r=1   # the chat widget on the storefront
+		node "$REPO_ROOT/tests/e2e/admin.mjs" "$ENVF" || r=1    # setup wizard, doctor, settings tabs
 	fi
 	local log; log="$(sed -n "s/^DEBUG_LOG='\(.*\)'$/\1/p; s/^DEBUG_LOG=\([^']*\)$/\1/p" "$ENVF" | head -1)"
 	if [[ -n "$log" && -f "$log" ]] && grep -i "cartpinger" "$log" >/dev/null; then

@@ -330,6 +330,12 @@ SCENARIOS_WOO=(
 	"p1|PrivacyTest|1|0|"
 	"rr|RestRolesTest|1|0|"
 	"wd|WidgetTest|1|1|"
+	"ad0|WebhookSetupTest|1|1|"
+	"ad1|AdminDashboardTest|1|0|"
+	"ad2|AdminExportTest|1|0|"
+	"ad3|AdminTemplatesTest|1|0|"
+	"ap0|WebhookSetupTest|1|1|"
+	"ap|AdminPagesTest|1|0|CARTPINGER_IT_ADMIN=1 CARTPINGER_IT_USER=admin"
 )
 
 PASSED=0

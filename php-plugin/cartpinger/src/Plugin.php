@@ -10,9 +10,12 @@ declare(strict_types=1);
 
 namespace CartPinger;
 
+use CartPinger\Admin\AdminPostHandler;
 use CartPinger\Admin\Menu;
 use CartPinger\Admin\QueueNotice;
 use CartPinger\Admin\SecretNotice;
+use CartPinger\Admin\SettingsPage;
+use CartPinger\Admin\SetupPage;
 use CartPinger\Cli\QueueCommand;
 use CartPinger\Frontend\Widget;
 use CartPinger\Orders\Notifications;
@@ -168,9 +171,17 @@ final class Plugin {
 		);
 		QueueCommand::register( $cron, $store );
 		if ( is_admin() ) {
-			$adapters[] = new Menu();
-			$adapters[] = new SecretNotice( $this->settings );
-			$adapters[] = new QueueNotice( $store );
+			$settings_page = new SettingsPage( $this->settings );
+			$setup_page    = new SetupPage( $this->settings, $store, new Runner( $this->settings, $store ) );
+			$adapters[]    = new Menu(
+				array(
+					Menu::SLUG_SETUP    => $setup_page,
+					Menu::SLUG_SETTINGS => $settings_page,
+				)
+			);
+			$adapters[]    = new AdminPostHandler( $settings_page, $setup_page );
+			$adapters[]    = new SecretNotice( $this->settings );
+			$adapters[]    = new QueueNotice( $store );
 		}
 		return $adapters;
 	}

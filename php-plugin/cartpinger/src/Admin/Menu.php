@@ -74,6 +74,27 @@ final class Menu implements RegistersHooks {
 	public const POSITION = 58;
 
 	/**
+	 * Page objects by slug (each has a public render(): void); a slug without one shows the
+	 * built-in page.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @var array<string, object>
+	 */
+	private array $page_objects;
+
+	/**
+	 * Creates the menu.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param array<string, object> $page_objects Page objects by slug.
+	 */
+	public function __construct( array $page_objects = array() ) {
+		$this->page_objects = $page_objects;
+	}
+
+	/**
 	 * Hooks the menu.
 	 *
 	 * @since 0.1.0
@@ -101,7 +122,7 @@ final class Menu implements RegistersHooks {
 			__( 'CartPinger', 'cartpinger-for-woocommerce' ),
 			self::CAPABILITY,
 			self::SLUG_DASHBOARD,
-			array( $this, 'render_dashboard' ),
+			$this->render_callback( self::SLUG_DASHBOARD, 'render_dashboard' ),
 			self::ICON,
 			self::POSITION
 		);
@@ -276,22 +297,22 @@ final class Menu implements RegistersHooks {
 			self::SLUG_DASHBOARD => array(
 				'title'      => __( 'CartPinger Dashboard', 'cartpinger-for-woocommerce' ),
 				'menu_title' => __( 'Dashboard', 'cartpinger-for-woocommerce' ),
-				'render'     => array( $this, 'render_dashboard' ),
+				'render'     => $this->render_callback( self::SLUG_DASHBOARD, 'render_dashboard' ),
 			),
 			self::SLUG_SETUP     => array(
 				'title'      => __( 'CartPinger Setup', 'cartpinger-for-woocommerce' ),
 				'menu_title' => __( 'Setup', 'cartpinger-for-woocommerce' ),
-				'render'     => array( $this, 'render_setup' ),
+				'render'     => $this->render_callback( self::SLUG_SETUP, 'render_setup' ),
 			),
 			self::SLUG_TEMPLATES => array(
 				'title'      => __( 'CartPinger Templates', 'cartpinger-for-woocommerce' ),
 				'menu_title' => __( 'Templates', 'cartpinger-for-woocommerce' ),
-				'render'     => array( $this, 'render_templates' ),
+				'render'     => $this->render_callback( self::SLUG_TEMPLATES, 'render_templates' ),
 			),
 			self::SLUG_SETTINGS  => array(
 				'title'      => __( 'CartPinger Settings', 'cartpinger-for-woocommerce' ),
 				'menu_title' => __( 'Settings', 'cartpinger-for-woocommerce' ),
-				'render'     => array( $this, 'render_settings' ),
+				'render'     => $this->render_callback( self::SLUG_SETTINGS, 'render_settings' ),
 			),
 		);
 	}
@@ -317,5 +338,22 @@ final class Menu implements RegistersHooks {
 			esc_html( $title ),
 			esc_html( $description )
 		);
+	}
+
+	/**
+	 * The render callback of a page: its page object, else this class's built-in method.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param string $slug     Page slug.
+	 * @param string $fallback Method of this class.
+	 * @return callable
+	 */
+	private function render_callback( string $slug, string $fallback ): callable {
+		$page = $this->page_objects[ $slug ] ?? null;
+		if ( null !== $page && method_exists( $page, 'render' ) ) {
+			return array( $page, 'render' );
+		}
+		return array( $this, $fallback );
 	}
 }

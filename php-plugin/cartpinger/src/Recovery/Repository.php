@@ -346,10 +346,14 @@ final class Repository {
 	 *
 	 * @since 0.2.0
 	 *
+	 * Only messages created since $since count (the cool-off window), so the lookup is a range
+	 * on the (phone, kind, created_at) index.
+	 *
 	 * @param string[] $phones E.164 phones.
+	 * @param string   $since  UTC DATETIME: the oldest message that matters.
 	 * @return array<string, array<int, int>> phone => recovery id => unix time of the latest message.
 	 */
-	public function last_recovery_messages( array $phones ): array {
+	public function last_recovery_messages( array $phones, string $since ): array {
 		global $wpdb;
 		$phones = array_values( array_unique( array_filter( $phones ) ) );
 		if ( array() === $phones ) {
@@ -358,9 +362,9 @@ final class Repository {
 		$placeholders = implode( ',', array_fill( 0, count( $phones ), '%s' ) );
 		$rows         = $wpdb->get_results(
 			$wpdb->prepare(
-				"SELECT phone, recovery_id, MAX(created_at) AS last_at FROM %i WHERE phone IN ({$placeholders}) AND kind = %s AND status NOT IN ('cancelled', 'expired') GROUP BY phone, recovery_id", // phpcs:ignore Generic.Strings.UnnecessaryStringConcat
+				"SELECT phone, recovery_id, MAX(created_at) AS last_at FROM %i WHERE phone IN ({$placeholders}) AND kind = %s AND created_at >= %s AND status NOT IN ('cancelled', 'expired') GROUP BY phone, recovery_id", // phpcs:ignore Generic.Strings.UnnecessaryStringConcat
 				Schema::messages_log_table(),
-				...array_merge( $phones, array( 'recovery' ) )
+				...array_merge( $phones, array( 'recovery', $since ) )
 			),
 			ARRAY_A
 		);

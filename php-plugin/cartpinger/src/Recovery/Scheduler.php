@@ -159,7 +159,10 @@ final class Scheduler {
 
 		$policy    = Policy::build( $this->settings );
 		$phones    = array_map( static fn( $r ) => (string) $r['customer_phone'], $owned );
-		$last_msgs = $this->records->last_recovery_messages( $phones );
+		// Cool-off only looks back over its own window (none: nothing to look up).
+		$last_msgs = $policy['cooloff'] > 0
+			? $this->records->last_recovery_messages( $phones, gmdate( 'Y-m-d H:i:s', $now - (int) $policy['cooloff'] ) )
+			: array();
 		$opt_outs  = $this->records->opt_outs( $phones );
 		$records   = array();
 		foreach ( $owned as $row ) {

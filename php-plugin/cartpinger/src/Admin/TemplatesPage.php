@@ -1,0 +1,461 @@
+<?php
+/**
+ * The CartPinger Templates page: the catalog, Meta's approval status, submission.
+ *
+ * @package CartPinger
+ * @since   0.3.0
+ */
+
+declare(strict_types=1);
+
+namespace CartPinger\Admin;
+
+use CartPinger\Lifecycle;
+use CartPinger\Native\Catalog;
+use CartPinger\Native\Sender;
+use CartPinger\Recovery\Link;
+use CartPinger\Settings\Settings;
+use CartPinger\Support\RegistersHooks;
+use WP_Error;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Renders the Templates page (slug "cartpinger-templates") and handles its two buttons.
+ *
+ * Meta's list (`Sender::list_templates()`) is cached for an hour in the transient
+ * cartpinger_templates_cache as `['templates' => list<['name', 'status', 'language', …]>,
+ * 'count', 'fetched_at']` (the shape of behaviour 30, plus the extension's extra keys).
+ *
+ * @since 0.3.0
+ */
+final class TemplatesPage implements RegistersHooks {
+
+	/**
+	 * Admin-post action of the Refresh button.
+	 *
+	 * @since 0.3.0
+	 */
+	public const ACTION_REFRESH = 'cartpinger_templates_refresh';
+
+	/**
+	 * Admin-post action of the "Submit missing templates" button.
+	 *
+	 * @since 0.3.0
+	 */
+	public const ACTION_SUBMIT = 'cartpinger_templates_submit';
+
+	/**
+	 * Seconds Meta's list is cached.
+	 *
+	 * @since 0.3.0
+	 */
+	public const CACHE_TTL = HOUR_IN_SECONDS;
+
+	/**
+	 * Transient (per user) holding the last submission's results for the notice.
+	 *
+	 * @since 0.3.0
+	 */
+	private const RESULT_TRANSIENT = 'cartpinger_templates_submit_';
+
+	/**
+	 * Settings (credentials).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @var Settings
+	 */
+	private Settings $settings;
+
+	/**
+	 * Creates the page.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param Settings $settings Settings.
+	 */
+	public function __construct( Settings $settings ) {
+		$this->settings = $settings;
+	}
+
+	/**
+	 * Hooks the admin-post handlers.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @return void
+	 */
+	public function register(): void {
+		add_action( 'admin_post_' . self::ACTION_REFRESH, array( $this, 'handle_refresh' ) );
+		add_action( 'admin_post_' . self::ACTION_SUBMIT, array( $this, 'handle_submit' ) );
+	}
+
+	/**
+	 * A sender built from the settings, or why not.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @return Sender|WP_Error
+	 */
+	private function sender() {
+		if ( ! class_exists( Sender::class ) ) {
+			return new WP_Error( 'cartpinger_no_extension', __( 'The CartPinger PHP extension is not loaded.', 'cartpinger-for-woocommerce' ) );
+		}
+		$token = $this->settings->get_secret( 'access_token' );
+		if ( is_wp_error( $token ) ) {
+			return $token;
+		}
+		$waba  = (string) $this->settings->get( 'waba_id' );
+		$phone = (string) $this->settings->get( 'phone_number_id' );
+		if ( '' === $token || '' === $waba || '' === $phone ) {
+			return new WP_Error( 'cartpinger_not_configured', __( 'Enter the WhatsApp credentials (access token, phone number ID, WhatsApp Business Account ID) in Settings first.', 'cartpinger-for-woocommerce' ) );
+		}
+		try {
+			return new Sender(
+				array(
+					'token'           => $token,
+					'phone_number_id' => $phone,
+					'waba_id'         => $waba,
+					'base_url'        => (string) $this->settings->get( 'graph_base_url' ),
+					'graph_version'   => (string) $this->settings->get( 'graph_api_version' ),
+				)
+			);
+		} catch ( \Throwable $e ) {
+			return new WP_Error( 'cartpinger_config_' . $e->getCode(), $e->getMessage() );
+		}
+	}
+
+	/**
+	 * Meta's templates, from the cache unless it is empty or $refresh.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param bool $refresh Ignore the cache.
+	 * @return array{templates: array<int, array<string, mixed>>, count: int, fetched_at: int}|WP_Error
+	 */
+	public function meta_status( bool $refresh = false ) {
+		if ( ! $refresh ) {
+			$cached = get_transient( Lifecycle::TEMPLATES_CACHE_TRANSIENT );
+			if ( is_array( $cached ) && is_array( $cached['templates'] ?? null ) ) {
+				return $cached;
+			}
+		}
+		$sender = $this->sender();
+		if ( is_wp_error( $sender ) ) {
+			return $sender;
+		}
+		try {
+			$list = $sender->list_templates();
+		} catch ( \Throwable $e ) {
+			return new WP_Error( 'cartpinger_graph_' . $e->getCode(), $e->getMessage() );
+		}
+		if ( 'ok' !== ( $list['status'] ?? '' ) ) {
+			/* translators: 1: Meta's error code, 2: Meta's message. */
+			return new WP_Error( 'cartpinger_graph', sprintf( __( 'Meta answered with error %1$s: %2$s', 'cartpinger-for-woocommerce' ), (string) ( $list['code'] ?? '' ), (string) ( $list['message'] ?? '' ) ) );
+		}
+		$value = array(
+			'templates'  => array_values( (array) $list['templates'] ),
+			'count'      => count( (array) $list['templates'] ),
+			'fetched_at' => time(),
+		);
+		set_transient( Lifecycle::TEMPLATES_CACHE_TRANSIENT, $value, self::CACHE_TTL );
+		return $value;
+	}
+
+	/**
+	 * Meta's rows by "name/language".
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param array<string, mixed> $status Result of meta_status().
+	 * @return array<string, array<string, mixed>>
+	 */
+	private static function by_key( array $status ): array {
+		$by = array();
+		foreach ( $status['templates'] as $t ) {
+			$by[ $t['name'] . '/' . $t['language'] ] = $t;
+		}
+		return $by;
+	}
+
+	/**
+	 * Catalog templates and languages that Meta does not have.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param array<string, mixed> $status Result of meta_status().
+	 * @return array<int, array{0: string, 1: string}> [name, language] pairs.
+	 */
+	public static function missing( array $status ): array {
+		$by      = self::by_key( $status );
+		$missing = array();
+		foreach ( Catalog::templates() as $t ) {
+			foreach ( $t['languages'] as $language ) {
+				if ( ! isset( $by[ $t['name'] . '/' . $language ] ) ) {
+					$missing[] = array( (string) $t['name'], (string) $language );
+				}
+			}
+		}
+		return $missing;
+	}
+
+	/**
+	 * Submits every missing template for review, then empties the cache.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @return array<int, array<string, mixed>>|WP_Error One row per submission: name, language, status, and template_status or code and message.
+	 */
+	public function submit_missing() {
+		$status = $this->meta_status( true );
+		if ( is_wp_error( $status ) ) {
+			return $status;
+		}
+		$sender = $this->sender();
+		if ( is_wp_error( $sender ) ) {
+			return $sender;
+		}
+		$results = array();
+		foreach ( self::missing( $status ) as list( $name, $language ) ) {
+			try {
+				$r = $sender->submit_template( $name, $language, Link::prefix() );
+			} catch ( \Throwable $e ) {
+				$r = array(
+					'status'  => 'error',
+					'code'    => $e->getCode(),
+					'message' => $e->getMessage(),
+				);
+			}
+			$results[] = array(
+				'name'     => $name,
+				'language' => $language,
+			) + $r;
+		}
+		delete_transient( Lifecycle::TEMPLATES_CACHE_TRANSIENT );
+		return $results;
+	}
+
+	/**
+	 * Capability and nonce check of both buttons.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $action Nonce action.
+	 * @return void
+	 */
+	private static function guard( string $action ): void {
+		if ( ! current_user_can( Menu::CAPABILITY ) ) {
+			wp_die( esc_html__( 'Sorry, you are not allowed to manage CartPinger templates.', 'cartpinger-for-woocommerce' ), 403 );
+		}
+		check_admin_referer( $action );
+	}
+
+	/**
+	 * The page URL with extra query args.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param array<string, string> $args Query args.
+	 * @return string
+	 */
+	private static function page_url( array $args = array() ): string {
+		return add_query_arg( array_merge( array( 'page' => Menu::SLUG_TEMPLATES ), $args ), admin_url( 'admin.php' ) );
+	}
+
+	/**
+	 * Refresh button: reloads Meta's list and goes back to the page.
+	 *
+	 * @internal
+	 * @since 0.3.0
+	 *
+	 * @return void
+	 */
+	public function handle_refresh(): void {
+		self::guard( self::ACTION_REFRESH );
+		$status = $this->meta_status( true );
+		wp_safe_redirect( self::page_url( array( 'cartpinger_refreshed' => is_wp_error( $status ) ? '0' : '1' ) ) );
+		exit;
+	}
+
+	/**
+	 * Submit button: submits the missing templates and goes back to the page.
+	 *
+	 * @internal
+	 * @since 0.3.0
+	 *
+	 * @return void
+	 */
+	public function handle_submit(): void {
+		self::guard( self::ACTION_SUBMIT );
+		$results = $this->submit_missing();
+		set_transient( self::RESULT_TRANSIENT . get_current_user_id(), is_wp_error( $results ) ? array( 'error' => $results->get_error_message() ) : array( 'results' => $results ), 10 * MINUTE_IN_SECONDS );
+		wp_safe_redirect( self::page_url( array( 'cartpinger_submitted' => '1' ) ) );
+		exit;
+	}
+
+	/**
+	 * A POST button to an admin-post action.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $action Action (also the nonce action).
+	 * @param string $label  Button label.
+	 * @param string $class  Button classes.
+	 * @return void
+	 */
+	private static function button( string $action, string $label, string $class ): void {
+		printf(
+			'<form method="post" action="%1$s" style="display:inline-block;margin-right:.5em"><input type="hidden" name="action" value="%2$s">%3$s<button type="submit" class="%4$s">%5$s</button></form>',
+			esc_url( admin_url( 'admin-post.php' ) ),
+			esc_attr( $action ),
+			wp_nonce_field( $action, '_wpnonce', true, false ),
+			esc_attr( $class ),
+			esc_html( $label )
+		);
+	}
+
+	/**
+	 * Renders the page.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @return void
+	 */
+	public function render(): void {
+		if ( ! current_user_can( Menu::CAPABILITY ) ) {
+			wp_die( esc_html__( 'Sorry, you are not allowed to access this page.', 'cartpinger-for-woocommerce' ), 403 );
+		}
+		echo '<div class="wrap cartpinger-admin cartpinger-templates"><h1>' . esc_html__( 'CartPinger Templates', 'cartpinger-for-woocommerce' ) . '</h1>';
+		echo '<p>' . esc_html__( 'The WhatsApp message templates CartPinger sends, their texts in every language, and their approval status at Meta.', 'cartpinger-for-woocommerce' ) . '</p>';
+		if ( ! class_exists( Catalog::class ) ) {
+			echo '<div class="notice notice-error inline"><p>' . esc_html__( 'The CartPinger PHP extension is not loaded: the template catalog is not available.', 'cartpinger-for-woocommerce' ) . '</p></div></div>';
+			return;
+		}
+		$this->render_submit_notice();
+		$status  = $this->meta_status();
+		$by      = array();
+		$missing = array();
+		if ( is_wp_error( $status ) ) {
+			printf( '<div class="notice notice-warning inline cartpinger-meta-error"><p>%s %s</p></div>', esc_html__( 'Meta approval status unavailable:', 'cartpinger-for-woocommerce' ), esc_html( $status->get_error_message() ) );
+		} else {
+			$by      = self::by_key( $status );
+			$missing = self::missing( $status );
+			printf(
+				'<p class="cartpinger-fetched">%s</p>',
+				esc_html(
+					sprintf(
+						/* translators: %s: date and time. */
+						__( 'Status from Meta as of %s (kept for an hour).', 'cartpinger-for-woocommerce' ),
+						wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), (int) ( $status['fetched_at'] ?? time() ) )
+					)
+				)
+			);
+		}
+		echo '<p>';
+		self::button( self::ACTION_REFRESH, __( 'Refresh status from Meta', 'cartpinger-for-woocommerce' ), 'button cartpinger-refresh' );
+		if ( array() !== $missing ) {
+			/* translators: %d: number of template languages. */
+			self::button( self::ACTION_SUBMIT, sprintf( _n( 'Submit %d missing template for review', 'Submit %d missing templates for review', count( $missing ), 'cartpinger-for-woocommerce' ), count( $missing ) ), 'button button-primary cartpinger-submit' );
+		}
+		echo '</p>';
+		foreach ( Catalog::templates() as $t ) {
+			$this->render_template( $t, $by, ! is_wp_error( $status ) );
+		}
+		echo '</div>';
+	}
+
+	/**
+	 * The results of the last submission (once).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @return void
+	 */
+	private function render_submit_notice(): void {
+		$key  = self::RESULT_TRANSIENT . get_current_user_id();
+		$last = get_transient( $key );
+		if ( ! is_array( $last ) ) {
+			return;
+		}
+		delete_transient( $key );
+		if ( isset( $last['error'] ) ) {
+			printf( '<div class="notice notice-error inline"><p>%s</p></div>', esc_html( (string) $last['error'] ) );
+			return;
+		}
+		echo '<div class="notice notice-info inline cartpinger-submitted"><ul>';
+		foreach ( (array) ( $last['results'] ?? array() ) as $r ) {
+			$what = 'ok' === ( $r['status'] ?? '' )
+				? (string) ( $r['template_status'] ?? '' )
+				: trim( (string) ( $r['code'] ?? '' ) . ' ' . (string) ( $r['message'] ?? '' ) );
+			printf( '<li>%s</li>', esc_html( $r['name'] . ' (' . $r['language'] . '): ' . $what ) );
+		}
+		echo '</ul></div>';
+	}
+
+	/**
+	 * One catalog template: facts, variables, and a row per language.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param array<string, mixed>                $t     Catalog template.
+	 * @param array<string, array<string, mixed>> $by    Meta's rows by name/language.
+	 * @param bool                                $known Whether Meta's status is known.
+	 * @return void
+	 */
+	private function render_template( array $t, array $by, bool $known ): void {
+		printf( '<div class="cartpinger-template card" data-template="%1$s" style="max-width:none"><h2><code>%2$s</code></h2>', esc_attr( (string) $t['name'] ), esc_html( (string) $t['name'] ) );
+		printf(
+			'<p><strong>%1$s</strong> %2$s &nbsp; <strong>%3$s</strong> %4$s</p>',
+			esc_html__( 'Category:', 'cartpinger-for-woocommerce' ),
+			esc_html( (string) $t['category'] ),
+			esc_html__( 'Sent:', 'cartpinger-for-woocommerce' ),
+			esc_html( (string) $t['when'] )
+		);
+		if ( array() !== (array) $t['params'] ) {
+			echo '<p><strong>' . esc_html__( 'Variables:', 'cartpinger-for-woocommerce' ) . '</strong></p><ol class="cartpinger-variables">';
+			foreach ( (array) $t['params'] as $p ) {
+				printf( '<li><code>%1$s</code> — %2$s (%3$s: <code>%4$s</code>)</li>', esc_html( (string) $p['name'] ), esc_html( (string) $p['description'] ), esc_html__( 'example', 'cartpinger-for-woocommerce' ), esc_html( (string) $p['example'] ) );
+			}
+			echo '</ol>';
+		}
+		if ( array() !== (array) ( $t['buttons'] ?? array() ) ) {
+			printf( '<p><strong>%s</strong> %s</p>', esc_html__( 'Buttons:', 'cartpinger-for-woocommerce' ), esc_html( implode( ', ', (array) $t['buttons'] ) ) );
+		}
+		echo '<table class="widefat striped"><thead><tr><th style="width:6em">' . esc_html__( 'Language', 'cartpinger-for-woocommerce' ) . '</th><th style="width:14em">' . esc_html__( 'Status at Meta', 'cartpinger-for-woocommerce' ) . '</th><th>' . esc_html__( 'Text (copy-ready)', 'cartpinger-for-woocommerce' ) . '</th></tr></thead><tbody>';
+		foreach ( (array) $t['languages'] as $language ) {
+			$meta       = $by[ $t['name'] . '/' . $language ] ?? null;
+			$status     = null === $meta ? ( $known ? 'MISSING' : '?' ) : (string) $meta['status'];
+			$mismatches = array();
+			if ( null !== $meta ) {
+				foreach ( (array) ( $meta['mismatches'] ?? array() ) as $m ) {
+					$mismatches[] = (string) ( $m['message'] ?? $m['kind'] ?? '' );
+				}
+				if ( false === ( $meta['compatible'] ?? true ) && array() === $mismatches ) {
+					$mismatches[] = __( 'Not compatible with the catalog.', 'cartpinger-for-woocommerce' );
+				}
+			}
+			$text  = (array) ( $t['texts'][ $language ] ?? array() );
+			$parts = array();
+			foreach ( array( 'header', 'body', 'footer' ) as $part ) {
+				if ( is_string( $text[ $part ] ?? null ) && '' !== $text[ $part ] ) {
+					$parts[] = $text[ $part ];
+				}
+			}
+			if ( is_string( $text['url_button_label'] ?? null ) && '' !== $text['url_button_label'] ) {
+				$parts[] = '[' . $text['url_button_label'] . ']';
+			}
+			$copy = implode( "\n\n", $parts );
+			printf(
+				'<tr data-language="%1$s"><td><code>%1$s</code></td><td><span class="cartpinger-template-status" data-status="%2$s" style="font-weight:600;color:%3$s">%2$s</span>%4$s</td><td><textarea readonly class="large-text code" rows="%5$d" onclick="this.select()">%6$s</textarea></td></tr>',
+				esc_attr( (string) $language ),
+				esc_html( $status ),
+				esc_attr( 'APPROVED' === $status ? '#008a20' : ( 'REJECTED' === $status || 'MISSING' === $status ? '#d63638' : '#996800' ) ),
+				array() === $mismatches ? '' : '<ul class="cartpinger-mismatches" style="color:#d63638;margin:.3em 0 0">' . implode( '', array_map( static fn( $m ) => '<li>' . esc_html( $m ) . '</li>', $mismatches ) ) . '</ul>',
+				max( 3, min( 12, substr_count( $copy, "\n" ) + 2 ) ),
+				esc_textarea( $copy )
+			);
+		}
+		echo '</tbody></table></div>';
+	}
+}
