@@ -56,6 +56,43 @@ abstract class TestCase extends PHPUnitTestCase {
 		'read_at', 'failed_at', 'expires_at',
 	);
 
+	/**
+	 * Points CartPinger at a sandbox process (IDs, Graph address, access token) plus any other
+	 * settings, and lifts a queue pause. Throws on any refused value.
+	 *
+	 * @param array<string, string> $extra More plain settings.
+	 */
+	protected static function use_sandbox( \CartPinger\Tests\Native\SandboxProcess $sandbox, array $extra = array() ): \CartPinger\Settings\Settings {
+		$settings = new \CartPinger\Settings\Settings( new \CartPinger\Settings\SecretBox() );
+		$values   = array(
+			'phone_number_id' => \CartPinger\Tests\Native\SandboxProcess::PHONE_NUMBER_ID,
+			'waba_id'         => \CartPinger\Tests\Native\SandboxProcess::WABA_ID,
+			'graph_base_url'  => $sandbox->base,
+		) + $extra;
+		foreach ( $values as $key => $value ) {
+			if ( true !== $settings->set( $key, $value ) ) {
+				throw new \RuntimeException( "could not set {$key}" );
+			}
+		}
+		if ( true !== $settings->set_secret( 'access_token', \CartPinger\Tests\Native\SandboxProcess::TOKEN ) ) {
+			throw new \RuntimeException( 'could not set the access token' );
+		}
+		delete_option( \CartPinger\Queue\Store::PAUSED_OPTION );
+		return $settings;
+	}
+
+	/** The Cron adapter the plugin registered (one full run = scheduler + queue). */
+	protected static function plugin_cron(): \CartPinger\Queue\Cron {
+		foreach ( $GLOBALS['wp_filter'][ \CartPinger\Queue\Cron::HOOK ]->callbacks ?? array() as $callbacks ) {
+			foreach ( $callbacks as $cb ) {
+				if ( is_array( $cb['function'] ) && $cb['function'][0] instanceof \CartPinger\Queue\Cron ) {
+					return $cb['function'][0];
+				}
+			}
+		}
+		throw new \RuntimeException( 'the cron adapter is not registered' );
+	}
+
 	/** Whether run.sh loaded the extension for this scenario. */
 	protected static function extension_expected(): bool {
 		return '1' === getenv( 'CARTPINGER_IT_EXT' );

@@ -35,11 +35,8 @@ namespace WP_CLI\Utils {
 namespace CartPinger\Tests\WP {
 
 	use CartPinger\Cli\QueueCommand;
-	use CartPinger\Queue\Cron;
 	use CartPinger\Queue\Runner;
 	use CartPinger\Queue\Store;
-	use CartPinger\Settings\SecretBox;
-	use CartPinger\Settings\Settings;
 	use CartPinger\Storage\Schema;
 	use CartPinger\Tests\Native\SandboxProcess;
 
@@ -47,26 +44,10 @@ namespace CartPinger\Tests\WP {
 
 	final class CliQueueCommandTest extends TestCase {
 
-		private static function cron(): Cron {
-			foreach ( $GLOBALS['wp_filter'][ Cron::HOOK ]->callbacks ?? array() as $callbacks ) {
-				foreach ( $callbacks as $cb ) {
-					if ( is_array( $cb['function'] ) && $cb['function'][0] instanceof Cron ) {
-						return $cb['function'][0];
-					}
-				}
-			}
-			throw new \RuntimeException( 'cron adapter not registered' );
-		}
-
 		public function test_queue_run_plans_and_sends_and_status_shows_the_heartbeat(): void {
 			global $wpdb;
 			$sandbox  = new SandboxProcess();
-			$settings = new Settings( new SecretBox() );
-			$this->assertTrue( $settings->set( 'phone_number_id', SandboxProcess::PHONE_NUMBER_ID ) );
-			$this->assertTrue( $settings->set( 'waba_id', SandboxProcess::WABA_ID ) );
-			$this->assertTrue( $settings->set( 'graph_base_url', $sandbox->base ) );
-			$this->assertTrue( $settings->set( 'quiet_hours_enabled', '0' ) );
-			$this->assertTrue( $settings->set_secret( 'access_token', SandboxProcess::TOKEN ) );
+			self::use_sandbox( $sandbox, array( 'quiet_hours_enabled' => '0' ) );
 			$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', Schema::recoveries_table() ) );
 			$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', Schema::messages_log_table() ) );
 			delete_option( Store::PAUSED_OPTION );
@@ -89,10 +70,10 @@ namespace CartPinger\Tests\WP {
 				)
 			);
 
-			QueueCommand::register( self::cron(), new Store() );
+			QueueCommand::register( self::plugin_cron(), new Store() );
 			$this->assertSame( array(), \WP_CLI::$commands, 'registered outside WP-CLI' );
 
-			$command = new QueueCommand( self::cron(), new Store() );
+			$command = new QueueCommand( self::plugin_cron(), new Store() );
 			$command->run( array(), array( 'format' => 'json' ) );
 			$json = json_decode( (string) \WP_CLI::$out[0][1], true );
 			$this->assertSame( 1, $json['scheduler']['send'], (string) \WP_CLI::$out[0][1] );

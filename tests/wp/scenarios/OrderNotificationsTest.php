@@ -43,19 +43,7 @@ final class OrderNotificationsTest extends TestCase {
 
 	public static function setUpBeforeClass(): void {
 		self::$sandbox = new SandboxProcess();
-		$settings      = self::settings();
-		foreach ( array(
-			'phone_number_id' => SandboxProcess::PHONE_NUMBER_ID,
-			'waba_id'         => SandboxProcess::WABA_ID,
-			'graph_base_url'  => self::$sandbox->base,
-		) as $key => $value ) {
-			if ( true !== $settings->set( $key, $value ) ) {
-				throw new \RuntimeException( "could not set {$key}" );
-			}
-		}
-		if ( true !== $settings->set_secret( 'access_token', SandboxProcess::TOKEN ) ) {
-			throw new \RuntimeException( 'could not set the access token' );
-		}
+		self::use_sandbox( self::$sandbox );
 		update_option( 'woocommerce_default_country', 'ES' );
 		update_option( 'woocommerce_currency', 'EUR' );
 		$product = new \WC_Product_Simple();

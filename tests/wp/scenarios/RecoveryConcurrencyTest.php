@@ -14,8 +14,6 @@ declare(strict_types=1);
 
 namespace CartPinger\Tests\WP;
 
-use CartPinger\Settings\SecretBox;
-use CartPinger\Settings\Settings;
 use CartPinger\Storage\Schema;
 use CartPinger\Tests\Native\SandboxProcess;
 
@@ -28,19 +26,14 @@ final class RecoveryConcurrencyTest extends TestCase {
 	public function test_concurrent_and_killed_runners_lose_and_duplicate_nothing(): void {
 		global $wpdb;
 		$sandbox  = new SandboxProcess( array( '--latency-ms', '200', '--mps-cap', '0' ) );
-		$settings = new Settings( new SecretBox() );
-		foreach ( array(
-			'phone_number_id'     => SandboxProcess::PHONE_NUMBER_ID,
-			'waba_id'             => SandboxProcess::WABA_ID,
-			'graph_base_url'      => $sandbox->base,
-			'quiet_hours_enabled' => '0',
-			'cooloff_hours'       => '0',
-			'us_marketing_guard'  => '0',
-		) as $key => $value ) {
-			$this->assertTrue( $settings->set( $key, $value ), $key );
-		}
-		$this->assertTrue( $settings->set_secret( 'access_token', SandboxProcess::TOKEN ) );
-		delete_option( \CartPinger\Queue\Store::PAUSED_OPTION );
+		self::use_sandbox(
+			$sandbox,
+			array(
+				'quiet_hours_enabled' => '0',
+				'cooloff_hours'       => '0',
+				'us_marketing_guard'  => '0',
+			)
+		);
 		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', Schema::recoveries_table() ) );
 		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', Schema::messages_log_table() ) );
 

@@ -103,12 +103,7 @@ final class Repository {
 	 * @return array<string, mixed>|null
 	 */
 	public function find_by_session( string $session_key ): ?array {
-		global $wpdb;
-		$row = $wpdb->get_row(
-			$wpdb->prepare( 'SELECT * FROM %i WHERE session_key = %s', Schema::recoveries_table(), $session_key ),
-			ARRAY_A
-		);
-		return is_array( $row ) ? $row : null;
+		return self::find_one( 'session_key', $session_key );
 	}
 
 	/**
@@ -120,12 +115,7 @@ final class Repository {
 	 * @return array<string, mixed>|null
 	 */
 	public function find( int $id ): ?array {
-		global $wpdb;
-		$row = $wpdb->get_row(
-			$wpdb->prepare( 'SELECT * FROM %i WHERE id = %d', Schema::recoveries_table(), $id ),
-			ARRAY_A
-		);
-		return is_array( $row ) ? $row : null;
+		return self::find_one( 'id', $id );
 	}
 
 	/**
@@ -137,12 +127,7 @@ final class Repository {
 	 * @return array<string, mixed>|null
 	 */
 	public function find_by_token_hash( string $hash ): ?array {
-		global $wpdb;
-		$row = $wpdb->get_row(
-			$wpdb->prepare( 'SELECT * FROM %i WHERE token_hash = %s', Schema::recoveries_table(), $hash ),
-			ARRAY_A
-		);
-		return is_array( $row ) ? $row : null;
+		return self::find_one( 'token_hash', $hash );
 	}
 
 	/**
@@ -259,6 +244,24 @@ final class Repository {
 		list( $set, $values ) = self::assignments( $data );
 		$sql                  = 'UPDATE %i SET ' . $set . ' WHERE id = %d';
 		return false !== $wpdb->query( $wpdb->prepare( $sql, Schema::recoveries_table(), ...array_merge( $values, array( $id ) ) ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- column names are checked in assignments().
+	}
+
+	/**
+	 * The record whose unique column equals a value.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param string     $column Column: id, session_key or token_hash.
+	 * @param int|string $value  Value.
+	 * @return array<string, mixed>|null
+	 */
+	private static function find_one( string $column, int|string $value ): ?array {
+		global $wpdb;
+		$row = $wpdb->get_row(
+			$wpdb->prepare( 'SELECT * FROM %i WHERE %i = ' . ( is_int( $value ) ? '%d' : '%s' ), Schema::recoveries_table(), $column, $value ), // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- the placeholder is a literal.
+			ARRAY_A
+		);
+		return is_array( $row ) ? $row : null;
 	}
 
 	/**
