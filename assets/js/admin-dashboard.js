@@ -19,10 +19,10 @@
 			return;
 		}
 		var colors = ['#2271b1', '#8c8f94', '#00a32a', '#72aee6', '#d63638', '#dba617'];
-		var series = [{}];
+		var series = [{ label: '', value: function (u, ts) { return ts == null ? '' : new Date(ts * 1000).toISOString().slice(0, 10); } }];
 		var values = [data.x];
 		data.series.forEach(function (s, i) {
-			series.push({ label: s.label, stroke: colors[i % colors.length], width: 2, points: { show: data.x.length <= 31 } });
+			series.push({ label: s.label, value: function (u, v) { return v == null ? '–' : String(v); }, stroke: colors[i % colors.length], width: 2, points: { show: data.x.length <= 31 } });
 			values.push(s.data);
 		});
 		var width = function () {
@@ -34,7 +34,10 @@
 			series: series,
 			tzDate: function (ts) { return window.uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
 			scales: { y: { range: function (u, min, max) { return [0, Math.max(5, max)]; } } },
-			axes: [{}, { values: function (u, ticks) { return ticks.map(function (t) { return Number.isInteger(t) ? String(t) : ''; }); } }]
+			axes: [{
+				incrs: [86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400],
+				values: function (u, ticks) { return ticks.map(function (t) { return new Date(t * 1000).toISOString().slice(5, 10); }); }
+			}, { values: function (u, ticks) { return ticks.map(function (t) { return Number.isInteger(t) ? String(t) : ''; }); } }]
 		}, values, holder);
 		window.addEventListener('resize', function () {
 			plot.setSize({ width: width(), height: 300 });

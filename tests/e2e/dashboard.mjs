@@ -4,14 +4,13 @@
 //
 // ENVFILE is the one tests/stack/up.sh --background wrote. Seeds a few carts and messages with
 // PHP (tests/e2e/lib/dashboard-seed.php, through the stack's PHP_EXT_ARGS / PHP_INI_SCAN_DIR),
-// installs the TEMPORARY page wiring mu-plugin (tests/e2e/lib/mu-dashboard-pages.php: Menu.php
-// and Plugin.php do not wire DashboardPage/Export/TemplatesPage yet), logs in as admin, checks
+// logs in as admin, checks
 // that uPlot drew a canvas and the KPIs show, downloads the export and checks its header row,
 // and sees APPROVED statuses on the Templates page (the sandbox approves the catalog).
 // Screenshots: target/e2e/dashboard.png, dashboard-90.png, templates.png. Exit 1 on a failure.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,7 +41,6 @@ function php(script, ...args) {
 }
 
 // 1. Wiring and data.
-copyFileSync(join(ROOT, 'tests/e2e/lib/mu-dashboard-pages.php'), join(env.WP_DIR, 'wp-content/mu-plugins/cartpinger-e2e-dashboard-pages.php'));
 const seeded = php('tests/e2e/lib/dashboard-seed.php', env.WP_DIR);
 check(seeded.ids.length === 9, `seeded ${seeded.ids.length} carts (${seeded.total} in the table)`);
 

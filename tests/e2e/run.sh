@@ -43,6 +43,7 @@ run_one() { # checkout
 	if [[ "$co" == block && ${#SCENARIOS[@]} -eq 0 ]]; then
 		node "$REPO_ROOT/tests/e2e/widget.mjs" "$ENVF" || r=1   # the chat widget on the storefront
 		node "$REPO_ROOT/tests/e2e/admin.mjs" "$ENVF" || r=1    # setup wizard, doctor, settings tabs
+		node "$REPO_ROOT/tests/e2e/dashboard.mjs" "$ENVF" || r=1 # charts, export download, templates page
 	fi
 	local log; log="$(sed -n "s/^DEBUG_LOG='\(.*\)'$/\1/p; s/^DEBUG_LOG=\([^']*\)$/\1/p" "$ENVF" | head -1)"
 	if [[ -n "$log" && -f "$log" ]] && grep -i "cartpinger" "$log" >/dev/null; then

@@ -11,6 +11,9 @@ declare(strict_types=1);
 namespace CartPinger;
 
 use CartPinger\Admin\AdminPostHandler;
+use CartPinger\Admin\DashboardPage;
+use CartPinger\Admin\Export;
+use CartPinger\Admin\TemplatesPage;
 use CartPinger\Admin\Menu;
 use CartPinger\Admin\QueueNotice;
 use CartPinger\Admin\SecretNotice;
@@ -170,15 +173,23 @@ final class Plugin {
 			new Widget( $this->settings ),
 		);
 		QueueCommand::register( $cron, $store );
+		Export::register_cli();
 		if ( is_admin() ) {
 			$settings_page = new SettingsPage( $this->settings );
 			$setup_page    = new SetupPage( $this->settings, $store, new Runner( $this->settings, $store ) );
+			$dashboard     = new DashboardPage();
+			$templates     = new TemplatesPage( $this->settings );
 			$adapters[]    = new Menu(
 				array(
-					Menu::SLUG_SETUP    => $setup_page,
-					Menu::SLUG_SETTINGS => $settings_page,
+					Menu::SLUG_DASHBOARD => $dashboard,
+					Menu::SLUG_SETUP     => $setup_page,
+					Menu::SLUG_TEMPLATES => $templates,
+					Menu::SLUG_SETTINGS  => $settings_page,
 				)
 			);
+			$adapters[]    = $dashboard;
+			$adapters[]    = $templates;
+			$adapters[]    = new Export();
 			$adapters[]    = new AdminPostHandler( $settings_page, $setup_page );
 			$adapters[]    = new SecretNotice( $this->settings );
 			$adapters[]    = new QueueNotice( $store );

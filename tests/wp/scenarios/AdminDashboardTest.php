@@ -4,7 +4,7 @@
  * against seeded rows (site-day buckets in the site's time zone, range bounds, KPIs, funnel,
  * holdout comparison, revenue and Meta cost by currency), its HTML (heartbeat, counts rows,
  * KPI boxes, chart JSON, recent lists with filters and failure reasons), and the time of the
- * data build on 100k carts + 100k messages (printed, and written to target/wp-it/dashboard-timing.txt).
+ * data build on 100k carts + 100k messages (printed, and written to target/perf/dashboard-timing.txt).
  */
 declare(strict_types=1);
 
@@ -98,6 +98,26 @@ final class AdminDashboardTest extends TestCase {
 		$this->assertCount( 30, DashboardPage::range( 30 )['dates'] );
 		$this->assertCount( 90, DashboardPage::range( 90 )['dates'] );
 		$this->assertSame( 30, DashboardPage::range( 12345 )['days'], 'unknown ranges fall back to 30 days' );
+		$this->assertCount( 1, $range['shifts'], 'no DST change in that week' );
+	}
+
+	public function test_days_across_a_dst_change_use_the_offset_of_their_instant(): void {
+		// Madrid leaves summer time on 2026-10-25 01:00 UTC (UTC+2 before, UTC+1 after).
+		$now   = (int) strtotime( '2026-11-15 12:00:00 UTC' );
+		$range = DashboardPage::range( 90, $now );
+		$this->assertSame( array( array( '2026-10-25 01:00:00', 3600 ) ), array_slice( $range['shifts'], 1 ) );
+		$this->assertSame( 7200, $range['shifts'][0][1] );
+		self::cart( array( 'created_at' => '2026-10-20 22:30:00' ) ); // 10-21 00:30 CEST.
+		self::cart( array( 'created_at' => '2026-11-10 23:30:00' ) ); // 11-11 00:30 CET.
+		self::cart( array( 'created_at' => '2026-11-10 22:30:00' ) ); // 11-10 23:30 CET.
+		self::message( array( 'created_at' => '2026-10-20 22:31:00', 'sent_at' => '2026-10-20 22:31:01' ) );
+		$data = DashboardPage::data( 90, $now );
+		$this->assertSame( 1, $data['series']['2026-10-21']['captured'] );
+		$this->assertSame( 0, $data['series']['2026-10-20']['captured'] );
+		$this->assertSame( 1, $data['series']['2026-10-21']['sent'] );
+		$this->assertSame( 1, $data['series']['2026-11-11']['captured'] );
+		$this->assertSame( 1, $data['series']['2026-11-10']['captured'] );
+		$this->assertSame( 3, $data['kpis']['captured'] );
 	}
 
 	public function test_numbers_match_the_seeded_rows(): void {
@@ -302,7 +322,8 @@ final class AdminDashboardTest extends TestCase {
 		$this->assertSame( 'created_at', $plan[0]['key'] );
 		$report = implode( "\n", $lines ) . "\n";
 		echo "\n" . $report; // phpcs:ignore
-		file_put_contents( getenv( 'CARTPINGER_IT_REPO' ) . '/target/wp-it/dashboard-timing.txt', $report );
+		wp_mkdir_p( getenv( 'CARTPINGER_IT_REPO' ) . '/target/perf' );
+		file_put_contents( getenv( 'CARTPINGER_IT_REPO' ) . '/target/perf/dashboard-timing.txt', $report );
 	}
 
 	private static function render(): string {

@@ -384,7 +384,7 @@ final class RecoveryFlowTest extends TestCase {
 		// The admin is told why.
 		wp_set_current_user( 1 );
 		ob_start();
-		( new \CartPinger\Admin\Menu() )->render_dashboard();
+		( new \CartPinger\Admin\DashboardPage() )->render();
 		$html = (string) ob_get_clean();
 		wp_set_current_user( 0 );
 		$this->assertStringContainsString( '1 cart is on hold', $html );

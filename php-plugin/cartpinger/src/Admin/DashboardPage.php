@@ -20,8 +20,9 @@ defined( 'ABSPATH' ) || exit;
  * Renders the Dashboard (slug "cartpinger") and enqueues its chart.
  *
  * Every DATETIME column holds UTC; the range and the per-day buckets follow the site's time
- * zone (its UTC offset now: a day that crosses a DST change is off by that hour at its edges).
- * The aggregate queries filter on the indexed created_at of one table and group by day.
+ * zone, DST changes included: each row is shifted by the offset in force at its instant
+ * (a CASE over the zone's transitions inside the range) before DATE(). The aggregate queries
+ * filter on the indexed created_at of one table and group by that day.
  *
  * @since 0.3.0
  */
@@ -105,7 +106,7 @@ final class DashboardPage implements RegistersHooks {
 	 *
 	 * @param int      $days Days (7, 30 or 90; anything else becomes 30).
 	 * @param int|null $now  Unix time (tests); null = now.
-	 * @return array{days: int, from: string, to: string, offset: int, dates: string[]}
+	 * @return array{days: int, from: string, to: string, offset: int, shifts: array<int, array{0: string, 1: int}>, dates: string[]}
 	 */
 	public static function range( int $days, ?int $now = null ): array {
 		$days  = in_array( $days, self::RANGES, true ) ? $days : 30;
@@ -118,13 +119,52 @@ final class DashboardPage implements RegistersHooks {
 		for ( $d = $start; $d < $end; $d = $d->modify( '+1 day' ) ) {
 			$dates[] = $d->format( 'Y-m-d' );
 		}
+		// Offsets in force inside the range: [UTC instant it starts, seconds]; the first from the start.
+		$shifts      = array( array( $start->setTimezone( $utc )->format( 'Y-m-d H:i:s' ), $zone->getOffset( $start ) ) );
+		$transitions = $zone->getTransitions( $start->getTimestamp() + 1, $end->getTimestamp() );
+		foreach ( is_array( $transitions ) ? $transitions : array() as $t ) {
+			$last = $shifts[ count( $shifts ) - 1 ];
+			if ( (int) $t['ts'] > $start->getTimestamp() && (int) $t['offset'] !== $last[1] ) {
+				$shifts[] = array( gmdate( 'Y-m-d H:i:s', (int) $t['ts'] ), (int) $t['offset'] );
+			}
+		}
 		return array(
 			'days'   => $days,
 			'from'   => $start->setTimezone( $utc )->format( 'Y-m-d H:i:s' ),
 			'to'     => $end->setTimezone( $utc )->format( 'Y-m-d H:i:s' ),
 			'offset' => $zone->getOffset( $local ),
+			'shifts' => $shifts,
 			'dates'  => $dates,
 		);
+	}
+
+	/**
+	 * The site-day expression of a created_at column, and its placeholders' values.
+	 *
+	 * `DATE(created_at + INTERVAL <offset> SECOND)`, the offset chosen by a CASE when the range
+	 * crosses a DST change.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param array<string, mixed> $range  Result of range().
+	 * @param string               $column Column (a constant of this class's queries).
+	 * @return array{0: string, 1: array<int, int|string>}
+	 */
+	private static function day_sql( array $range, string $column ): array {
+		$shifts = $range['shifts'];
+		if ( 1 === count( $shifts ) ) {
+			return array( "DATE({$column} + INTERVAL %d SECOND)", array( $shifts[0][1] ) );
+		}
+		$sql    = 'DATE(' . $column . ' + INTERVAL (CASE';
+		$params = array();
+		$count  = count( $shifts );
+		for ( $i = 1; $i < $count; $i++ ) {
+			$sql     .= " WHEN {$column} < %s THEN %d";
+			$params[] = $shifts[ $i ][0];
+			$params[] = $shifts[ $i - 1 ][1];
+		}
+		$params[] = $shifts[ $count - 1 ][1];
+		return array( $sql . ' ELSE %d END) SECOND)', $params );
 	}
 
 	/**
@@ -150,31 +190,26 @@ final class DashboardPage implements RegistersHooks {
 			$series[ $date ] = array_fill_keys( $fields, 0 );
 		}
 
-		$carts = $wpdb->get_results(
+		list( $day, $day_params ) = self::day_sql( $range, 'created_at' );
+		$carts                    = $wpdb->get_results(
 			$wpdb->prepare(
-				"SELECT DATE(created_at + INTERVAL %d SECOND) AS d, COUNT(*) AS captured,
+				"SELECT {$day} AS d, COUNT(*) AS captured,
 					SUM(messaged_at IS NOT NULL) AS messaged, SUM(clicked_at IS NOT NULL) AS clicked,
 					SUM(status = 'recovered') AS recovered, SUM(holdout = 1) AS holdout,
 					SUM(holdout = 1 AND status = 'converted') AS holdout_converted,
 					SUM(holdout = 0 AND messaged_at IS NOT NULL AND status = 'recovered') AS messaged_recovered
-				FROM %i WHERE created_at >= %s AND created_at < %s GROUP BY d",
-				$range['offset'],
-				$recoveries,
-				$range['from'],
-				$range['to']
+				FROM %i WHERE created_at >= %s AND created_at < %s GROUP BY d", // phpcs:ignore -- $day holds placeholders only.
+				...array_merge( $day_params, array( $recoveries, $range['from'], $range['to'] ) )
 			),
 			ARRAY_A
 		);
-		$sends = $wpdb->get_results(
+		$sends                    = $wpdb->get_results(
 			$wpdb->prepare(
-				"SELECT DATE(created_at + INTERVAL %d SECOND) AS d, SUM(sent_at IS NOT NULL) AS sent,
+				"SELECT {$day} AS d, SUM(sent_at IS NOT NULL) AS sent,
 					SUM(delivered_at IS NOT NULL OR read_at IS NOT NULL) AS delivered,
 					SUM(read_at IS NOT NULL) AS read_n, SUM(status = 'failed') AS failed
-				FROM %i WHERE created_at >= %s AND created_at < %s GROUP BY d",
-				$range['offset'],
-				$messages,
-				$range['from'],
-				$range['to']
+				FROM %i WHERE created_at >= %s AND created_at < %s GROUP BY d", // phpcs:ignore -- $day holds placeholders only.
+				...array_merge( $day_params, array( $messages, $range['from'], $range['to'] ) )
 			),
 			ARRAY_A
 		);

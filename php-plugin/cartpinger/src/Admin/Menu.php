@@ -17,8 +17,9 @@ defined( 'ABSPATH' ) || exit;
 /**
  * Adds the top-level "CartPinger" menu and its four pages.
  *
- * The Dashboard shows the queue heartbeat and carts by status; the other pages are placeholders
- * for now (issue 5 builds them).
+ * Each page is a page object passed in by Plugin (DashboardPage, SetupPage, TemplatesPage,
+ * SettingsPage); without one, a short built-in page is shown (the dashboard always uses
+ * DashboardPage).
  *
  * @since 0.1.0
  */
@@ -147,97 +148,7 @@ final class Menu implements RegistersHooks {
 	 * @return void
 	 */
 	public function render_dashboard(): void {
-		if ( ! current_user_can( self::CAPABILITY ) ) {
-			wp_die( esc_html__( 'Sorry, you are not allowed to access this page.', 'cartpinger-for-woocommerce' ), 403 );
-		}
-		echo '<div class="wrap cartpinger-admin"><h1>' . esc_html__( 'CartPinger Dashboard', 'cartpinger-for-woocommerce' ) . '</h1>';
-		$this->render_heartbeat();
-		$this->render_recovery_counts();
-		echo '</div>';
-	}
-
-	/**
-	 * The queue heartbeat: when it last ran (UTC, shown in the site's time zone) and what it did.
-	 *
-	 * @since 0.2.0
-	 *
-	 * @return void
-	 */
-	private function render_heartbeat(): void {
-		$last = get_option( \CartPinger\Queue\Runner::LAST_RUN_OPTION, array() );
-		if ( ! is_array( $last ) || ! is_string( $last['at'] ?? null ) ) {
-			echo '<p class="cartpinger-heartbeat">' . esc_html__( 'The message queue has not run yet. It runs every minute through Action Scheduler or WP-Cron, or with "wp cartpinger queue run".', 'cartpinger-for-woocommerce' ) . '</p>';
-			return;
-		}
-		$at = (int) strtotime( $last['at'] . ' UTC' );
-		printf(
-			'<p class="cartpinger-heartbeat">%s</p>',
-			esc_html(
-				sprintf(
-					/* translators: 1: how long ago (e.g. "2 mins"), 2: date and time in the site's time zone, 3: number of messages sent in that run. */
-					__( 'Message queue last ran %1$s ago (%2$s) and sent %3$d messages.', 'cartpinger-for-woocommerce' ),
-					human_time_diff( $at, time() ),
-					wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), $at ),
-					(int) ( $last['sent'] ?? 0 )
-				)
-			)
-		);
-		if ( time() - $at > 10 * MINUTE_IN_SECONDS ) {
-			echo '<div class="notice notice-warning inline"><p>' . esc_html__( 'The queue has not run for more than 10 minutes: check that WP-Cron or Action Scheduler runs on this site, or add a server cron job running "wp cartpinger queue run" every minute.', 'cartpinger-for-woocommerce' ) . '</p></div>';
-		}
-	}
-
-	/**
-	 * Carts by lifecycle status (one indexed GROUP BY).
-	 *
-	 * @since 0.2.0
-	 *
-	 * @return void
-	 */
-	private function render_recovery_counts(): void {
-		global $wpdb;
-		$rows   = $wpdb->get_results( $wpdb->prepare( 'SELECT status, COUNT(*) AS n, SUM(recovered_revenue_minor) AS revenue FROM %i GROUP BY status', \CartPinger\Storage\Schema::recoveries_table() ), ARRAY_A );
-		$labels = array(
-			'open'      => __( 'Waiting (abandoned, not messaged yet)', 'cartpinger-for-woocommerce' ),
-			'messaged'  => __( 'Messaged', 'cartpinger-for-woocommerce' ),
-			'recovered' => __( 'Recovered', 'cartpinger-for-woocommerce' ),
-			'converted' => __( 'Ordered before any message', 'cartpinger-for-woocommerce' ),
-			'holdout'   => __( 'Holdout (never messaged, for comparison)', 'cartpinger-for-woocommerce' ),
-			'expired'   => __( 'Expired or consent withdrawn', 'cartpinger-for-woocommerce' ),
-			'opted_out' => __( 'Replied STOP', 'cartpinger-for-woocommerce' ),
-		);
-		echo '<table class="widefat striped cartpinger-counts" style="max-width:40em"><thead><tr><th>' . esc_html__( 'Carts', 'cartpinger-for-woocommerce' ) . '</th><th>' . esc_html__( 'Count', 'cartpinger-for-woocommerce' ) . '</th></tr></thead><tbody>';
-		$by = array();
-		foreach ( is_array( $rows ) ? $rows : array() as $row ) {
-			$by[ (string) $row['status'] ] = $row;
-		}
-		foreach ( $labels as $status => $label ) {
-			printf( '<tr data-status="%s"><td>%s</td><td>%s</td></tr>', esc_attr( $status ), esc_html( $label ), esc_html( number_format_i18n( (int) ( $by[ $status ]['n'] ?? 0 ) ) ) );
-		}
-		echo '</tbody></table>';
-		$held = (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM %i WHERE status = %s AND hold_reason = %s', \CartPinger\Storage\Schema::recoveries_table(), 'open', 'us_marketing' ) );
-		if ( $held > 0 ) {
-			printf(
-				'<div class="notice notice-info inline cartpinger-held"><p>%s</p></div>',
-				esc_html(
-					sprintf(
-						/* translators: %d: number of carts. */
-						_n(
-							'%d cart is on hold: Meta does not deliver marketing templates, such as the cart reminders, to US (+1) numbers. It is checked again daily.',
-							'%d carts are on hold: Meta does not deliver marketing templates, such as the cart reminders, to US (+1) numbers. They are checked again daily.',
-							$held,
-							'cartpinger-for-woocommerce'
-						),
-						$held
-					)
-				)
-			);
-		}
-		$revenue = (int) ( $by['recovered']['revenue'] ?? 0 );
-		if ( $revenue > 0 && function_exists( 'wc_price' ) ) {
-			$decimals = function_exists( 'wc_get_price_decimals' ) ? wc_get_price_decimals() : 2;
-			echo '<p>' . esc_html__( 'Recovered revenue:', 'cartpinger-for-woocommerce' ) . ' ' . wp_kses_post( wc_price( $revenue / ( 10 ** $decimals ) ) ) . '</p>';
-		}
+		( new DashboardPage() )->render();
 	}
 
 	/**

@@ -157,8 +157,8 @@ final class Scheduler {
 			return $summary;
 		}
 
-		$policy    = Policy::build( $this->settings );
-		$phones    = array_map( static fn( $r ) => (string) $r['customer_phone'], $owned );
+		$policy = Policy::build( $this->settings );
+		$phones = array_map( static fn( $r ) => (string) $r['customer_phone'], $owned );
 		// Cool-off only looks back over its own window (none: nothing to look up).
 		$last_msgs = $policy['cooloff'] > 0
 			? $this->records->last_recovery_messages( $phones, gmdate( 'Y-m-d H:i:s', $now - (int) $policy['cooloff'] ) )
