@@ -336,6 +336,7 @@ SCENARIOS_WOO=(
 	"ad3|AdminTemplatesTest|1|0|"
 	"ap0|WebhookSetupTest|1|1|"
 	"ap|AdminPagesTest|1|0|CARTPINGER_IT_ADMIN=1 CARTPINGER_IT_USER=admin"
+	"lic|LicenceTest|1|0|CARTPINGER_IT_ADMIN=1 CARTPINGER_IT_USER=admin"
 )
 
 PASSED=0

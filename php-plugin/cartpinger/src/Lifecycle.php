@@ -111,6 +111,7 @@ final class Lifecycle {
 		delete_transient( self::TEMPLATES_CACHE_TRANSIENT );
 		delete_transient( 'cartpinger_as_checked' );
 		delete_transient( 'cartpinger_retention_checked' );
+		delete_transient( 'cartpinger_license_as_checked' );
 	}
 
 	/**

@@ -21,6 +21,7 @@ use CartPinger\Admin\SettingsPage;
 use CartPinger\Admin\SetupPage;
 use CartPinger\Cli\QueueCommand;
 use CartPinger\Frontend\Widget;
+use CartPinger\Licence\Licence;
 use CartPinger\Orders\Notifications;
 use CartPinger\Privacy\Privacy;
 use CartPinger\Queue\Cron;
@@ -33,6 +34,7 @@ use CartPinger\Recovery\Coupons;
 use CartPinger\Recovery\Link;
 use CartPinger\Recovery\Repository;
 use CartPinger\Recovery\Scheduler;
+use CartPinger\Rest\LicenceController;
 use CartPinger\Rest\TrackCartController;
 use CartPinger\Rest\WebhookController;
 use CartPinger\Settings\SecretBox;
@@ -160,6 +162,7 @@ final class Plugin {
 		$capture   = new Capture( $this->settings, $records, $store );
 		$scheduler = new Scheduler( $this->settings, $records, $store, $coupons, new SecretBox() );
 		$cron      = new Cron( new Runner( $this->settings, $store ), $store, $scheduler, $coupons );
+		$licence   = new Licence();
 		$adapters  = array(
 			new TextDomain(),
 			new WebhookController( $this->settings, new Processor() ),
@@ -171,11 +174,13 @@ final class Plugin {
 			new Notifications( $this->settings, $store ),
 			new Privacy( $this->settings ),
 			new Widget( $this->settings ),
+			$licence,
+			new LicenceController( $licence ),
 		);
 		QueueCommand::register( $cron, $store );
 		Export::register_cli();
 		if ( is_admin() ) {
-			$settings_page = new SettingsPage( $this->settings );
+			$settings_page = new SettingsPage( $this->settings, $licence );
 			$setup_page    = new SetupPage( $this->settings, $store, new Runner( $this->settings, $store ) );
 			$dashboard     = new DashboardPage();
 			$templates     = new TemplatesPage( $this->settings );

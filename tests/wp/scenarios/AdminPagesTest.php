@@ -81,21 +81,6 @@ final class AdminPagesTest extends TestCase {
 		$_REQUEST = $_POST;
 	}
 
-	private static function use_sandbox(): void {
-		$settings = self::settings();
-		$ok       = $settings->update(
-			array(
-				'phone_number_id' => SandboxProcess::PHONE_NUMBER_ID,
-				'waba_id'         => SandboxProcess::WABA_ID,
-				'graph_base_url'  => self::$sandbox->base,
-				'access_token'    => SandboxProcess::TOKEN,
-			)
-		);
-		if ( true !== $ok ) {
-			throw new \RuntimeException( 'could not configure the sandbox' );
-		}
-	}
-
 	private static function render( callable $render ): string {
 		ob_start();
 		try {
@@ -287,11 +272,14 @@ final class AdminPagesTest extends TestCase {
 		$this->assertSame( '0', get_option( 'cartpinger_delete_data_on_uninstall' ) );
 	}
 
-	public function test_supporter_tab_is_a_note_without_form(): void {
+	public function test_supporter_tab_has_only_the_licence_form(): void {
 		$_GET = array( 'tab' => 'supporter' );
 		$html = self::render( array( new SettingsPage( self::settings() ), 'render' ) );
 		$this->assertStringContainsString( 'cartpinger-tab-supporter', $html );
-		$this->assertStringNotContainsString( '<form', $html );
+		// The licence form (scenario lic covers it), never the settings save form.
+		$this->assertSame( 1, substr_count( $html, '<form' ) );
+		$this->assertStringContainsString( 'cartpinger-license-form', $html );
+		$this->assertStringNotContainsString( 'value="' . SettingsPage::ACTION . '"', $html );
 		$this->assertStringNotContainsString( 'ls_webhook_secret', $html );
 		$_GET = array();
 	}
@@ -358,7 +346,7 @@ final class AdminPagesTest extends TestCase {
 	}
 
 	public function test_test_message_lands_in_the_sandbox(): void {
-		self::use_sandbox();
+		self::use_sandbox( self::$sandbox );
 		delete_option( Store::PAUSED_OPTION );
 		$user = wp_get_current_user();
 		update_user_meta( $user->ID, 'first_name', 'Ada' );
@@ -401,7 +389,7 @@ final class AdminPagesTest extends TestCase {
 	}
 
 	public function test_doctor_against_the_sandbox(): void {
-		self::use_sandbox();
+		self::use_sandbox( self::$sandbox );
 		delete_option( Store::PAUSED_OPTION );
 		delete_option( WebhookController::OPTION_VERIFIED_AT );
 		delete_option( \CartPinger\Webhook\Processor::OPTION_LAST_EVENT_AT );

@@ -19,14 +19,14 @@ defined( 'ABSPATH' ) || exit;
  *
  * Each handler checks the capability and nonce (in the page class), then redirects.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 final class AdminPostHandler implements RegistersHooks {
 
 	/**
 	 * The Settings page.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @var SettingsPage
 	 */
@@ -35,7 +35,7 @@ final class AdminPostHandler implements RegistersHooks {
 	/**
 	 * The Setup page.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @var SetupPage
 	 */
@@ -44,7 +44,7 @@ final class AdminPostHandler implements RegistersHooks {
 	/**
 	 * Creates the adapter.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param SettingsPage $settings_page The Settings page.
 	 * @param SetupPage    $setup_page    The Setup page.
@@ -57,7 +57,7 @@ final class AdminPostHandler implements RegistersHooks {
 	/**
 	 * Hooks the handlers.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -66,6 +66,8 @@ final class AdminPostHandler implements RegistersHooks {
 		add_action( 'admin_post_' . SetupPage::ACTION_CREDENTIALS, array( $this, 'handle_setup_credentials' ) );
 		add_action( 'admin_post_' . SetupPage::ACTION_TEST, array( $this, 'handle_setup_test' ) );
 		add_action( 'admin_post_' . SetupPage::ACTION_FINISH, array( $this, 'handle_setup_finish' ) );
+		add_action( 'admin_post_' . SettingsPage::LICENCE_ACTIVATE, array( $this, 'handle_licence_activate' ) );
+		add_action( 'admin_post_' . SettingsPage::LICENCE_DEACTIVATE, array( $this, 'handle_licence_deactivate' ) );
 		add_action( 'admin_enqueue_scripts', array( $this->setup_page, 'enqueue' ) );
 	}
 
@@ -73,7 +75,7 @@ final class AdminPostHandler implements RegistersHooks {
 	 * Saves one settings tab.
 	 *
 	 * @internal
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -85,7 +87,7 @@ final class AdminPostHandler implements RegistersHooks {
 	 * Saves and checks the credentials (setup step 2).
 	 *
 	 * @internal
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -97,7 +99,7 @@ final class AdminPostHandler implements RegistersHooks {
 	 * Sends the test message (setup step 4).
 	 *
 	 * @internal
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -109,7 +111,7 @@ final class AdminPostHandler implements RegistersHooks {
 	 * Finishes the wizard (setup step 5).
 	 *
 	 * @internal
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -118,9 +120,33 @@ final class AdminPostHandler implements RegistersHooks {
 	}
 
 	/**
+	 * Activates the supporter licence (Settings > Supporter).
+	 *
+	 * @internal
+	 * @since 0.2.0
+	 *
+	 * @return void
+	 */
+	public function handle_licence_activate(): void {
+		self::redirect( $this->settings_page->licence_activate_from_request() );
+	}
+
+	/**
+	 * Deactivates the supporter licence (Settings > Supporter).
+	 *
+	 * @internal
+	 * @since 0.2.0
+	 *
+	 * @return void
+	 */
+	public function handle_licence_deactivate(): void {
+		self::redirect( $this->settings_page->licence_deactivate_from_request() );
+	}
+
+	/**
 	 * Redirects (admin URLs only) and ends the request.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param string $url Where to.
 	 * @return void

@@ -24,56 +24,56 @@ defined( 'ABSPATH' ) || exit;
  * (a CASE over the zone's transitions inside the range) before DATE(). The aggregate queries
  * filter on the indexed created_at of one table and group by that day.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 final class DashboardPage implements RegistersHooks {
 
 	/**
 	 * The ranges offered, in days.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const RANGES = array( 7, 30, 90 );
 
 	/**
 	 * Rows per page in the recent lists.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const PER_PAGE = 50;
 
 	/**
 	 * Hook suffix WordPress gives the top-level page.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const HOOK_SUFFIX = 'toplevel_page_cartpinger';
 
 	/**
 	 * Bundled uPlot version (assets/vendor/uplot/).
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const UPLOT_VERSION = '1.6.32';
 
 	/**
 	 * Cart statuses (docs/recovery.md, "Lifecycle").
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const CART_STATUSES = array( 'open', 'messaged', 'recovered', 'converted', 'holdout', 'expired', 'opted_out' );
 
 	/**
 	 * Message statuses of the queue.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const MESSAGE_STATUSES = array( 'pending', 'claimed', 'sent', 'failed', 'expired', 'cancelled', 'unknown' );
 
 	/**
 	 * Hooks the assets.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -85,7 +85,7 @@ final class DashboardPage implements RegistersHooks {
 	 * Enqueues uPlot and the dashboard script on the Dashboard only.
 	 *
 	 * @internal
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param string $hook_suffix Current admin page.
 	 * @return void
@@ -102,7 +102,7 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * The UTC bounds and site days of a range ending today (site time).
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param int      $days Days (7, 30 or 90; anything else becomes 30).
 	 * @param int|null $now  Unix time (tests); null = now.
@@ -144,7 +144,7 @@ final class DashboardPage implements RegistersHooks {
 	 * `DATE(created_at + INTERVAL <offset> SECOND)`, the offset chosen by a CASE when the range
 	 * crosses a DST change.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param array<string, mixed> $range  Result of range().
 	 * @param string               $column Column (a constant of this class's queries).
@@ -173,7 +173,7 @@ final class DashboardPage implements RegistersHooks {
 	 * Five indexed queries: carts per day, messages per day, carts with a delivered or read
 	 * message, revenue by currency, Meta cost by currency.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param int      $days Range in days.
 	 * @param int|null $now  Unix time (tests); null = now.
@@ -296,7 +296,7 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * Recent carts or messages, newest first, 50 a page.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param string $which   Either "carts" or "messages".
 	 * @param array  $filters Keys status (string), step (int, messages only; -1 = any).
@@ -341,7 +341,7 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * Renders the page.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -381,7 +381,7 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * The chart's data: x = site days as Unix time at UTC midnight, one array per series.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param array<string, mixed> $data Page data.
 	 * @return array<string, mixed>
@@ -420,7 +420,7 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * Range picker and the export button.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param int $days Current range.
 	 * @return void
@@ -455,7 +455,7 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * KPI boxes.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param array<string, mixed> $data Page data.
 	 * @return void
@@ -498,7 +498,7 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * An amount in minor units, with the store's decimals and the ISO currency.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param int    $minor    Minor units.
 	 * @param string $currency ISO currency.
@@ -512,7 +512,7 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * The funnel: captured → messaged → delivered → read → clicked → ordered.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param array<string, int> $funnel Counts.
 	 * @return void
@@ -545,7 +545,7 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * Holdout vs messaged conversion, when the range has holdout carts.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param array<string, mixed>|null $h Comparison.
 	 * @return void
@@ -567,7 +567,7 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * The queue heartbeat (same output as the original dashboard).
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -598,7 +598,7 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * Carts by lifecycle status, all time (same rows as the original dashboard).
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -638,7 +638,7 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * Labels of the cart statuses.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return array<string, string>
 	 */
@@ -657,7 +657,7 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * A GET filter form for the recent lists.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param int                  $days   Current range (kept).
 	 * @param array<string, mixed> $keep   Other query args to keep.
@@ -684,7 +684,7 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * A select of values.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param string                $name    Field name.
 	 * @param array<string, string> $options Labels by value ('' = any).
@@ -702,7 +702,7 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * Pagination links.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param string               $arg   Page query arg.
 	 * @param int                  $page  Current page.
@@ -730,7 +730,7 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * Recent carts, filterable by status.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param int    $days   Range.
 	 * @param string $status Filter.
@@ -781,7 +781,7 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * Recent messages, filterable by status and step, with each failure's reason.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param int    $days   Range.
 	 * @param string $status Filter.
@@ -851,7 +851,7 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * A UTC DATETIME shown in the site's time zone.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param string $utc Y-m-d H:i:s (UTC).
 	 * @return string

@@ -23,56 +23,56 @@ defined( 'ABSPATH' ) || exit;
  * formula (starting with = + - @, a tab or a carriage return) get a leading apostrophe.
  * Date columns are UTC, ISO 8601 (`2026-01-31T18:05:00Z`).
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 final class Export implements RegistersHooks {
 
 	/**
 	 * The admin-post action.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const ACTION = 'cartpinger_export';
 
 	/**
 	 * Nonce action of the export button.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const NONCE = 'cartpinger_export';
 
 	/**
 	 * Download file name.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const FILENAME = 'cartpinger-recoveries.csv';
 
 	/**
 	 * Records per keyset page.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const PAGE = 1000;
 
 	/**
 	 * The CSV columns, in order.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const COLUMNS = array( 'id', 'created_at', 'status', 'close_reason', 'sequence_step', 'customer_phone', 'customer_name', 'customer_email', 'consent', 'consent_at', 'messaged_at', 'clicked_at', 'recovered_at', 'recovered_order_id', 'recovered_revenue', 'currency', 'holdout' );
 
 	/**
 	 * Columns that hold a UTC DATETIME.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	private const DATES = array( 'created_at', 'consent_at', 'messaged_at', 'clicked_at', 'recovered_at' );
 
 	/**
 	 * Hooks the admin-post handler.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -83,7 +83,7 @@ final class Export implements RegistersHooks {
 	/**
 	 * Registers `wp cartpinger export` when running under WP-CLI.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -97,7 +97,7 @@ final class Export implements RegistersHooks {
 	 * The admin-post handler: checks capability and nonce, then streams the download.
 	 *
 	 * @internal
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -133,7 +133,7 @@ final class Export implements RegistersHooks {
 	 *
 	 *     wp cartpinger export --file=/tmp/cartpinger-recoveries.csv
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param array<int, string>    $args       Positional arguments (none).
 	 * @param array<string, string> $assoc_args Options.
@@ -161,7 +161,7 @@ final class Export implements RegistersHooks {
 	/**
 	 * Writes the header and every record to a stream, newest first.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param resource $out   Writable stream.
 	 * @param bool     $flush Flush PHP's output after each page (downloads, stdout).
@@ -202,7 +202,7 @@ final class Export implements RegistersHooks {
 	/**
 	 * One record as CSV cells, in COLUMNS order.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param array<string, mixed> $row      Database row.
 	 * @param int                  $decimals Store price decimals.
@@ -227,7 +227,7 @@ final class Export implements RegistersHooks {
 	/**
 	 * Minor units as a decimal string without float rounding ("-1234", 2 → "-12.34").
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param int $minor    Amount in minor units.
 	 * @param int $decimals Decimals.
@@ -245,7 +245,7 @@ final class Export implements RegistersHooks {
 	/**
 	 * A cell with spreadsheet formulas neutralised: a leading apostrophe before = + - @ tab CR.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param string $cell Cell value.
 	 * @return string
@@ -258,7 +258,7 @@ final class Export implements RegistersHooks {
 	 * One RFC 4180 record: cells quoted when they hold a comma, quote, CR or LF (quotes
 	 * doubled), CRLF at the end; each cell neutralised first.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param array<int, string> $cells Cells.
 	 * @return string

@@ -10,6 +10,7 @@ declare(strict_types=1);
 
 namespace CartPinger\Admin;
 
+use CartPinger\Licence\Licence;
 use CartPinger\Settings\Settings;
 use WP_Error;
 
@@ -23,42 +24,63 @@ defined( 'ABSPATH' ) || exit;
  * secrets left blank keep their stored value. Validation is Settings::update()'s: nothing is
  * written when any value of the tab is invalid.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 final class SettingsPage {
 
 	/**
 	 * The admin-post action of the save form.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const ACTION = 'cartpinger_save_settings';
 
 	/**
 	 * Nonce action of the save form.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const NONCE = 'cartpinger_save_settings';
 
 	/**
 	 * Name of the POSTed array of values.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const FIELD = 'cartpinger';
 
 	/**
 	 * Transient prefix (plus user id) of the last save error, read once by the next render.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const ERROR_TRANSIENT = 'cartpinger_settings_error_';
 
 	/**
+	 * The admin-post action (and nonce action) of the licence activation form.
+	 *
+	 * @since 0.2.0
+	 */
+	public const LICENCE_ACTIVATE = 'cartpinger_license_activate';
+
+	/**
+	 * The admin-post action (and nonce action) of the licence deactivation form.
+	 *
+	 * @since 0.2.0
+	 */
+	public const LICENCE_DEACTIVATE = 'cartpinger_license_deactivate';
+
+	/**
+	 * Transient prefix (plus user id) of the last licence outcome, read once by the next render.
+	 *
+	 * @since 0.2.0
+	 */
+	public const LICENCE_NOTICE_TRANSIENT = 'cartpinger_license_notice_';
+
+	/**
 	 * Tab slugs and the setting keys each one saves, in display order.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const TABS = array(
 		'whatsapp'  => array( 'phone_number_id', 'waba_id', 'access_token', 'app_secret', 'verify_token', 'graph_api_version', 'graph_base_url' ),
@@ -91,27 +113,39 @@ final class SettingsPage {
 	/**
 	 * The settings service.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @var Settings
 	 */
 	private Settings $settings;
 
 	/**
+	 * The supporter licence.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @var Licence
+	 */
+	private Licence $licence;
+
+	/**
 	 * Creates the page.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
+	 * @since 0.2.0 The licence argument.
 	 *
-	 * @param Settings $settings The settings service.
+	 * @param Settings     $settings The settings service.
+	 * @param Licence|null $licence  The supporter licence (default: one on the vault).
 	 */
-	public function __construct( Settings $settings ) {
+	public function __construct( Settings $settings, ?Licence $licence = null ) {
 		$this->settings = $settings;
+		$this->licence  = $licence ?? new Licence();
 	}
 
 	/**
 	 * URL of a tab of this page.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param string $tab Tab slug.
 	 * @return string
@@ -129,7 +163,7 @@ final class SettingsPage {
 	/**
 	 * The tab asked for in the query, or the first one.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return string
 	 */
@@ -142,7 +176,7 @@ final class SettingsPage {
 	/**
 	 * Tab labels.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return array<string, string>
 	 */
@@ -161,7 +195,7 @@ final class SettingsPage {
 	 * Field definitions: label, type (text|secret|switch|number|select|time|textarea|url),
 	 * optional description and choices.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return array<string, array{label: string, type: string, help?: string, choices?: array<string, string>}>
 	 */
@@ -351,7 +385,7 @@ final class SettingsPage {
 	/**
 	 * Renders the page.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -376,7 +410,8 @@ final class SettingsPage {
 		}
 		echo '</nav>';
 		if ( 'supporter' === $tab ) {
-			echo '<div class="cartpinger-tab-supporter"><p>' . esc_html__( 'CartPinger is free. Supporter licence activation will be added in a later version; there is nothing to set up here yet.', 'cartpinger-for-woocommerce' ) . '</p></div></div>';
+			$this->render_supporter();
+			echo '</div>';
 			return;
 		}
 		$this->render_form( $tab );
@@ -386,7 +421,7 @@ final class SettingsPage {
 	/**
 	 * The success notice or the error of the last save.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -421,7 +456,7 @@ final class SettingsPage {
 	/**
 	 * The form of one tab.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param string $tab Tab slug.
 	 * @return void
@@ -444,7 +479,7 @@ final class SettingsPage {
 	/**
 	 * One row of the form.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param string               $key   Setting key.
 	 * @param array<string, mixed> $field Definition (see fields()).
@@ -521,7 +556,7 @@ final class SettingsPage {
 	/**
 	 * Saves the posted tab and returns where to redirect.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return string Redirect URL.
 	 */
@@ -548,7 +583,7 @@ final class SettingsPage {
 	/**
 	 * The values one tab submits: only its keys, unchecked switches as '0'.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param string               $tab    Tab slug.
 	 * @param array<string, mixed> $posted The posted values.
@@ -571,7 +606,7 @@ final class SettingsPage {
 	/**
 	 * Keeps a save error for the next render of the page (this user only, one minute).
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param WP_Error $error The error from Settings::update().
 	 * @return void
@@ -586,5 +621,173 @@ final class SettingsPage {
 			),
 			MINUTE_IN_SECONDS
 		);
+	}
+
+	// ------------------------------------------------------------------ supporter tab
+
+	/**
+	 * The Supporter tab: licence status, masked key, last validation, activate/deactivate form.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @return void
+	 */
+	private function render_supporter(): void {
+		echo '<div class="cartpinger-tab-supporter">';
+		$key    = self::LICENCE_NOTICE_TRANSIENT . get_current_user_id();
+		$notice = get_transient( $key );
+		if ( is_array( $notice ) ) {
+			delete_transient( $key );
+			printf(
+				'<div class="notice %1$s cartpinger-license-notice"><p>%2$s</p></div>',
+				! empty( $notice['ok'] ) ? 'notice-success' : 'notice-error',
+				esc_html( (string) ( $notice['message'] ?? '' ) )
+			);
+		}
+		echo '<p>' . esc_html__( 'CartPinger is free and every feature works without a licence. A supporter licence only says thank you.', 'cartpinger-for-woocommerce' ) . '</p>';
+		$state  = $this->licence->state();
+		$active = 'active' === $state['status'];
+		echo '<table class="form-table" role="presentation"><tbody>';
+		printf(
+			'<tr><th scope="row">%1$s</th><td><span class="cartpinger-license-status" data-status="%2$s">%3$s</span></td></tr>',
+			esc_html__( 'Status', 'cartpinger-for-woocommerce' ),
+			esc_attr( $active ? 'active' : 'inactive' ),
+			esc_html( $active ? __( 'Active', 'cartpinger-for-woocommerce' ) : __( 'Not activated', 'cartpinger-for-woocommerce' ) )
+		);
+		$masked = $this->licence->masked_key();
+		if ( '' !== $masked ) {
+			printf(
+				'<tr><th scope="row">%1$s</th><td><code class="cartpinger-license-key">%2$s</code></td></tr>',
+				esc_html__( 'Licence key', 'cartpinger-for-woocommerce' ),
+				esc_html( $masked )
+			);
+		}
+		if ( '' !== $state['activated_at'] ) {
+			printf(
+				'<tr><th scope="row">%1$s</th><td>%2$s</td></tr>',
+				esc_html__( 'Activated', 'cartpinger-for-woocommerce' ),
+				esc_html( self::local_time( $state['activated_at'] ) )
+			);
+		}
+		if ( '' !== $state['validated_at'] ) {
+			printf(
+				'<tr><th scope="row">%1$s</th><td class="cartpinger-license-validated">%2$s</td></tr>',
+				esc_html__( 'Last validation', 'cartpinger-for-woocommerce' ),
+				esc_html( self::local_time( $state['validated_at'] ) )
+			);
+		}
+		if ( '' !== $state['reason'] ) {
+			printf(
+				'<tr><th scope="row">%1$s</th><td class="cartpinger-license-reason">%2$s</td></tr>',
+				esc_html__( 'Reason', 'cartpinger-for-woocommerce' ),
+				esc_html(
+					sprintf(
+						/* translators: %s: the reason given by Lemon Squeezy. */
+						__( 'Lemon Squeezy no longer accepts this licence: %s', 'cartpinger-for-woocommerce' ),
+						$state['reason']
+					)
+				)
+			);
+		}
+		if ( '' !== $state['last_error'] ) {
+			printf(
+				'<tr><th scope="row">%1$s</th><td class="cartpinger-license-error">%2$s</td></tr>',
+				esc_html__( 'Last check', 'cartpinger-for-woocommerce' ),
+				esc_html(
+					sprintf(
+						/* translators: 1: date and time, 2: the error. */
+						__( 'Could not reach Lemon Squeezy on %1$s (%2$s). The licence stays active; it is checked again tomorrow.', 'cartpinger-for-woocommerce' ),
+						self::local_time( $state['error_at'] ),
+						$state['last_error']
+					)
+				)
+			);
+		}
+		echo '</tbody></table>';
+		$action = $active ? self::LICENCE_DEACTIVATE : self::LICENCE_ACTIVATE;
+		printf( '<form method="post" action="%1$s" class="cartpinger-license-form" data-action="%2$s">', esc_url( admin_url( 'admin-post.php' ) ), esc_attr( $action ) );
+		printf( '<input type="hidden" name="action" value="%s">', esc_attr( $action ) );
+		wp_nonce_field( $action );
+		if ( $active ) {
+			submit_button( __( 'Deactivate licence', 'cartpinger-for-woocommerce' ), 'secondary' );
+		} else {
+			printf(
+				'<p><label for="cartpinger-license-key">%1$s</label><br><input type="password" class="regular-text" id="cartpinger-license-key" name="license_key" value="" autocomplete="off" spellcheck="false"></p>',
+				esc_html__( 'Licence key', 'cartpinger-for-woocommerce' )
+			);
+			submit_button( __( 'Activate licence', 'cartpinger-for-woocommerce' ) );
+		}
+		echo '</form></div>';
+	}
+
+	/**
+	 * A stored UTC MySQL date in the site's time zone and format.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param string $utc Y-m-d H:i:s in UTC.
+	 * @return string
+	 */
+	private static function local_time( string $utc ): string {
+		$timestamp = strtotime( $utc . ' UTC' );
+		if ( false === $timestamp ) {
+			return $utc;
+		}
+		return wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), $timestamp );
+	}
+
+	/**
+	 * Handles the activation form and returns where to redirect.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @return string Redirect URL.
+	 */
+	public function licence_activate_from_request(): string {
+		self::check_licence_request( self::LICENCE_ACTIVATE );
+		// The key is validated by Licence::activate() (letters, digits, dashes only).
+		// phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized
+		$key = isset( $_POST['license_key'] ) && is_string( $_POST['license_key'] ) ? wp_unslash( $_POST['license_key'] ) : '';
+		return self::remember_licence_outcome( $this->licence->activate( (string) $key ) );
+	}
+
+	/**
+	 * Handles the deactivation form and returns where to redirect.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @return string Redirect URL.
+	 */
+	public function licence_deactivate_from_request(): string {
+		self::check_licence_request( self::LICENCE_DEACTIVATE );
+		return self::remember_licence_outcome( $this->licence->deactivate() );
+	}
+
+	/**
+	 * Capability and nonce of a licence form; wp_die() otherwise.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param string $action Nonce action.
+	 * @return void
+	 */
+	private static function check_licence_request( string $action ): void {
+		if ( ! current_user_can( Menu::CAPABILITY ) ) {
+			wp_die( esc_html__( 'Sorry, you are not allowed to change these settings.', 'cartpinger-for-woocommerce' ), 403 );
+		}
+		check_admin_referer( $action );
+	}
+
+	/**
+	 * Keeps a licence outcome for the next render (this user only, one minute).
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param array{ok: bool, message: string} $outcome The outcome.
+	 * @return string Redirect URL (the Supporter tab).
+	 */
+	private static function remember_licence_outcome( array $outcome ): string {
+		set_transient( self::LICENCE_NOTICE_TRANSIENT . get_current_user_id(), $outcome, MINUTE_IN_SECONDS );
+		return add_query_arg( 'license', $outcome['ok'] ? 'ok' : 'error', self::url( 'supporter' ) );
 	}
 }

@@ -27,70 +27,70 @@ defined( 'ABSPATH' ) || exit;
  *
  * Outcomes of the POST handlers are kept per user for a minute and shown by the next render.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 final class SetupPage {
 
 	/**
 	 * Admin-post action: save and check the credentials.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const ACTION_CREDENTIALS = 'cartpinger_setup_credentials';
 
 	/**
 	 * Admin-post action: send a test message.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const ACTION_TEST = 'cartpinger_setup_test';
 
 	/**
 	 * Admin-post action: finish the wizard.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const ACTION_FINISH = 'cartpinger_setup_finish';
 
 	/**
 	 * Option set to '1' when the wizard is finished.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const ONBOARDING_OPTION = 'cartpinger_onboarding_completed';
 
 	/**
 	 * Transient prefix (plus user id) of the last outcome shown by the next render.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const OUTCOME_TRANSIENT = 'cartpinger_setup_outcome_';
 
 	/**
 	 * Script handle of the copy buttons.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const SCRIPT = 'cartpinger-admin-setup';
 
 	/**
 	 * Meta's getting-started guide.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const GUIDE_URL = 'https://developers.facebook.com/docs/whatsapp/cloud-api/get-started';
 
 	/**
 	 * Heartbeat age (seconds) above which the queue counts as stalled.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const HEARTBEAT_MAX_AGE = 600;
 
 	/**
 	 * The settings service.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @var Settings
 	 */
@@ -99,7 +99,7 @@ final class SetupPage {
 	/**
 	 * The queue.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @var Store
 	 */
@@ -108,7 +108,7 @@ final class SetupPage {
 	/**
 	 * The queue runner.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @var Runner
 	 */
@@ -117,7 +117,7 @@ final class SetupPage {
 	/**
 	 * Creates the page.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param Settings $settings The settings service.
 	 * @param Store    $store    The queue.
@@ -132,7 +132,7 @@ final class SetupPage {
 	/**
 	 * URL of a step (1..5) or of the doctor ('doctor').
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param int|string $step Step number, or 'doctor'.
 	 * @return string
@@ -150,7 +150,7 @@ final class SetupPage {
 	/**
 	 * Step titles.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return array<int, string>
 	 */
@@ -168,7 +168,7 @@ final class SetupPage {
 	 * Enqueues the copy-button script on the Setup page only.
 	 *
 	 * @internal
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param string $hook_suffix The current admin page.
 	 * @return void
@@ -191,7 +191,7 @@ final class SetupPage {
 	/**
 	 * Renders the page.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -245,7 +245,7 @@ final class SetupPage {
 	/**
 	 * Shows (once) the outcome the last POST handler kept.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -267,7 +267,7 @@ final class SetupPage {
 	/**
 	 * Step 1.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -286,7 +286,7 @@ final class SetupPage {
 	/**
 	 * Step 2: the credentials form.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -332,7 +332,7 @@ final class SetupPage {
 	/**
 	 * Step 3: the webhook address and verify token, with copy buttons.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -361,7 +361,7 @@ final class SetupPage {
 	/**
 	 * The verify token, generated and saved when there is none.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return string|\WP_Error
 	 */
@@ -378,7 +378,7 @@ final class SetupPage {
 	/**
 	 * A read-only value with a copy button.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param string $id    Input id.
 	 * @param string $label Label.
@@ -398,7 +398,7 @@ final class SetupPage {
 	/**
 	 * Step 4: the test message form.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -422,7 +422,7 @@ final class SetupPage {
 	/**
 	 * Step 5: the doctor and the finish button.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -439,7 +439,7 @@ final class SetupPage {
 	/**
 	 * The doctor's table.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -470,7 +470,7 @@ final class SetupPage {
 	/**
 	 * A Sender for the saved credentials, or the reason there is none.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return Sender|string
 	 */
@@ -503,7 +503,7 @@ final class SetupPage {
 	/**
 	 * Checks the saved credentials with Meta.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return array{ok: bool, message: string}
 	 */
@@ -543,7 +543,7 @@ final class SetupPage {
 	/**
 	 * Meta's error of a failure row, with its code.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param array<string, mixed> $row Failure row from the extension.
 	 * @return string
@@ -560,7 +560,7 @@ final class SetupPage {
 	/**
 	 * The doctor's checks: id, ok (true, false, or null for a note), label, detail, fix.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return list<array{id: string, ok: bool|null, label: string, detail: string, fix: string}>
 	 */
@@ -637,7 +637,7 @@ final class SetupPage {
 	 * One row per catalog template: approved in every catalog language, with the right
 	 * parameter count and category.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param bool $connected Whether the credentials check passed.
 	 * @return list<array{id: string, ok: bool|null, label: string, detail: string, fix: string}>
@@ -719,7 +719,7 @@ final class SetupPage {
 	/**
 	 * A stored UTC time in the site's format and time zone.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param string $utc UTC "Y-m-d H:i:s".
 	 * @return string
@@ -731,7 +731,7 @@ final class SetupPage {
 	/**
 	 * Refuses users without the capability and requests without the nonce.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param string $action Nonce action.
 	 * @return void
@@ -746,7 +746,7 @@ final class SetupPage {
 	/**
 	 * Keeps an outcome for the next render.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param bool   $ok      Success.
 	 * @param string $message Message.
@@ -766,7 +766,7 @@ final class SetupPage {
 	/**
 	 * Admin-post: saves the credentials, then checks them with Meta.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return string Redirect URL.
 	 */
@@ -792,7 +792,7 @@ final class SetupPage {
 	/**
 	 * Admin-post: queues a test message to the given phone and runs the queue once.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return string Redirect URL.
 	 */
@@ -807,7 +807,7 @@ final class SetupPage {
 	/**
 	 * Queues a test message (template order_confirmed) and runs the queue once (10 s budget).
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param string $input The phone number as typed.
 	 * @return array{ok: bool, message: string, id?: int, wamid?: string}
@@ -890,7 +890,7 @@ final class SetupPage {
 	/**
 	 * Admin-post: marks the wizard finished.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return string Redirect URL (the dashboard).
 	 */

@@ -27,42 +27,42 @@ defined( 'ABSPATH' ) || exit;
  * cartpinger_templates_cache as `['templates' => list<['name', 'status', 'language', …]>,
  * 'count', 'fetched_at']` (the shape of behaviour 30, plus the extension's extra keys).
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 final class TemplatesPage implements RegistersHooks {
 
 	/**
 	 * Admin-post action of the Refresh button.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const ACTION_REFRESH = 'cartpinger_templates_refresh';
 
 	/**
 	 * Admin-post action of the "Submit missing templates" button.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const ACTION_SUBMIT = 'cartpinger_templates_submit';
 
 	/**
 	 * Seconds Meta's list is cached.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	public const CACHE_TTL = HOUR_IN_SECONDS;
 
 	/**
 	 * Transient (per user) holding the last submission's results for the notice.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 */
 	private const RESULT_TRANSIENT = 'cartpinger_templates_submit_';
 
 	/**
 	 * Settings (credentials).
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @var Settings
 	 */
@@ -71,7 +71,7 @@ final class TemplatesPage implements RegistersHooks {
 	/**
 	 * Creates the page.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param Settings $settings Settings.
 	 */
@@ -82,7 +82,7 @@ final class TemplatesPage implements RegistersHooks {
 	/**
 	 * Hooks the admin-post handlers.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -94,7 +94,7 @@ final class TemplatesPage implements RegistersHooks {
 	/**
 	 * A sender built from the settings, or why not.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return Sender|WP_Error
 	 */
@@ -129,7 +129,7 @@ final class TemplatesPage implements RegistersHooks {
 	/**
 	 * Meta's templates, from the cache unless it is empty or $refresh.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param bool $refresh Ignore the cache.
 	 * @return array{templates: array<int, array<string, mixed>>, count: int, fetched_at: int}|WP_Error
@@ -166,7 +166,7 @@ final class TemplatesPage implements RegistersHooks {
 	/**
 	 * Meta's rows by "name/language".
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param array<string, mixed> $status Result of meta_status().
 	 * @return array<string, array<string, mixed>>
@@ -182,7 +182,7 @@ final class TemplatesPage implements RegistersHooks {
 	/**
 	 * Catalog templates and languages that Meta does not have.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param array<string, mixed> $status Result of meta_status().
 	 * @return array<int, array{0: string, 1: string}> [name, language] pairs.
@@ -203,7 +203,7 @@ final class TemplatesPage implements RegistersHooks {
 	/**
 	 * Submits every missing template for review, then empties the cache.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return array<int, array<string, mixed>>|WP_Error One row per submission: name, language, status, and template_status or code and message.
 	 */
@@ -239,7 +239,7 @@ final class TemplatesPage implements RegistersHooks {
 	/**
 	 * Capability and nonce check of both buttons.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param string $action Nonce action.
 	 * @return void
@@ -254,7 +254,7 @@ final class TemplatesPage implements RegistersHooks {
 	/**
 	 * The page URL with extra query args.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param array<string, string> $args Query args.
 	 * @return string
@@ -267,7 +267,7 @@ final class TemplatesPage implements RegistersHooks {
 	 * Refresh button: reloads Meta's list and goes back to the page.
 	 *
 	 * @internal
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -282,7 +282,7 @@ final class TemplatesPage implements RegistersHooks {
 	 * Submit button: submits the missing templates and goes back to the page.
 	 *
 	 * @internal
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -297,7 +297,7 @@ final class TemplatesPage implements RegistersHooks {
 	/**
 	 * A POST button to an admin-post action.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param string $action Action (also the nonce action).
 	 * @param string $label  Button label.
@@ -318,7 +318,7 @@ final class TemplatesPage implements RegistersHooks {
 	/**
 	 * Renders the page.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -368,7 +368,7 @@ final class TemplatesPage implements RegistersHooks {
 	/**
 	 * The results of the last submission (once).
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @return void
 	 */
@@ -396,7 +396,7 @@ final class TemplatesPage implements RegistersHooks {
 	/**
 	 * One catalog template: facts, variables, and a row per language.
 	 *
-	 * @since 0.3.0
+	 * @since 0.2.0
 	 *
 	 * @param array<string, mixed>                $t     Catalog template.
 	 * @param array<string, array<string, mixed>> $by    Meta's rows by name/language.
