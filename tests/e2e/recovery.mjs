@@ -215,7 +215,9 @@ async function scenarioRecover(browser) {
   const r = rows.records[0];
   check(r.status === 'recovered' && Number(r.recovered_order_id) > 0 && Number(r.recovered_revenue_minor) > 0,
     `record recovered with order and revenue (${JSON.stringify(r)})`);
-  check(!rows.messages.some((m) => m.status === 'pending'), 'no pending follow-up after the order');
+  const recoveryMsgs = rows.messages.filter((m) => m.template.startsWith('abandoned_cart'));
+  check(!recoveryMsgs.some((m) => m.status === 'pending'), 'no pending follow-up after the order');
+  check(rows.messages.some((m) => m.template === 'order_confirmed'), 'the order confirmation is queued instead (order notifications, with consent)');
   check(r.next_check_at === null, 'sequence stopped');
   check(rows.order_consent === '1', `consent saved on the order (${rows.order_consent})`);
 
@@ -262,7 +264,8 @@ async function scenarioOrderFirst(browser) {
   const rows = state(who.phone);
   check(rows.records.length === 1 && rows.records[0].status === 'converted' && Number(rows.records[0].recovered_order_id) > 0,
     `ordered before the delay: converted with its order (${JSON.stringify(rows.records)})`);
-  check((await sandboxMessages(who.phone)).length === 0, 'ordered before the delay: nothing sent');
+  const reminders = (await sandboxMessages(who.phone)).filter((m) => ((m.request || m).template || {}).name?.startsWith('abandoned_cart'));
+  check(reminders.length === 0, 'ordered before the delay: no reminder sent');
 }
 
 async function scenarioStop(browser) {
