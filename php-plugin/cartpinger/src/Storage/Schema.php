@@ -18,7 +18,8 @@ defined( 'ABSPATH' ) || exit;
  * Versions: 0 = nothing installed; 1 = the original plugin (0.2.x stored a dotted version
  * string such as "0.2.1" in cartpinger_db_version, which counts as 1); 2 = both tables;
  * 3 = the recovery scheduler's columns (next_check_at, holdout, locale, country, proof of
- * consent label, close reason) and the message time-to-live (expires_at).
+ * consent label, close reason) and the message time-to-live (expires_at); 4 = the dashboard's
+ * covering index on messages (created_at, kind, status, recovery_id).
  * Every DATETIME column holds UTC (`current_time( 'mysql', true )` / `gmdate()`).
  *
  * @since 0.1.0
@@ -30,7 +31,7 @@ final class Schema {
 	 *
 	 * @since 0.1.0
 	 */
-	public const VERSION = 3;
+	public const VERSION = 4;
 
 	/**
 	 * Option that holds the installed schema version (an integer).
@@ -170,6 +171,13 @@ final class Schema {
 				return false;
 			}
 			$version = 3;
+			update_option( self::VERSION_OPTION, $version, true );
+		}
+		if ( $version < 4 ) {
+			// Only an index is added: dbDelta() builds it from the statements below.
+			require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+			dbDelta( self::create_table_statements() );
+			$version = 4;
 			update_option( self::VERSION_OPTION, $version, true );
 		}
 		self::release_lock();
@@ -352,6 +360,7 @@ final class Schema {
   KEY claim_id (claim_id),
   KEY wamid (wamid),
   KEY phone_kind (phone,kind,created_at),
+  KEY dashboard (created_at,kind,status,recovery_id),
   KEY recovery_id (recovery_id),
   KEY order_id (order_id),
   KEY created_at (created_at)
