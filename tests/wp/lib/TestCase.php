@@ -32,7 +32,7 @@ abstract class TestCase extends PHPUnitTestCase {
 		'claim_id'        => array( false, array( 'claim_id' ) ),
 		'wamid'           => array( false, array( 'wamid' ) ),
 		'phone_kind'      => array( false, array( 'phone', 'kind', 'created_at' ) ),
-		'dashboard'       => array( false, array( 'created_at', 'kind', 'status', 'recovery_id' ) ),
+		'dashboard'       => array( false, array( 'created_at', 'kind', 'step', 'status', 'cost_micros', 'currency' ) ),
 		'recovery_id'     => array( false, array( 'recovery_id' ) ),
 		'order_id'        => array( false, array( 'order_id' ) ),
 		'created_at'      => array( false, array( 'created_at' ) ),

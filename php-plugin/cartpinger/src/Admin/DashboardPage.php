@@ -109,7 +109,20 @@ final class DashboardPage implements RegistersHooks {
 	 * @return array{days: int, from: string, to: string, offset: int, shifts: array<int, array{0: string, 1: int}>, dates: string[]}
 	 */
 	public static function range( int $days, ?int $now = null ): array {
-		$days  = in_array( $days, self::RANGES, true ) ? $days : 30;
+		return self::span( in_array( $days, self::RANGES, true ) ? $days : 30, $now );
+	}
+
+	/**
+	 * The UTC bounds and site days of the last $days site days (any length).
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param int      $days Days (at least 1).
+	 * @param int|null $now  Unix time; null = now.
+	 * @return array{days: int, from: string, to: string, offset: int, shifts: array<int, array{0: string, 1: int}>, dates: string[]}
+	 */
+	private static function span( int $days, ?int $now = null ): array {
+		$days  = max( 1, $days );
 		$zone  = wp_timezone();
 		$local = ( new \DateTimeImmutable( '@' . ( $now ?? time() ) ) )->setTimezone( $zone );
 		$start = $local->setTime( 0, 0 )->modify( '-' . ( $days - 1 ) . ' days' );
@@ -168,6 +181,170 @@ final class DashboardPage implements RegistersHooks {
 	}
 
 	/**
+	 * Per-day numbers the dashboard adds up.
+	 *
+	 * @since 0.2.0
+	 */
+	private const DAY_FIELDS = array( 'captured', 'messaged', 'clicked', 'recovered', 'holdout', 'holdout_converted', 'messaged_recovered', 'sent', 'delivered', 'read', 'failed' );
+
+	/**
+	 * Option caching the numbers of settled site days (older than SETTLED_DAYS).
+	 *
+	 * @since 0.2.0
+	 */
+	public const CACHE_OPTION = 'cartpinger_dashboard_days';
+
+	/**
+	 * Days after which a day's numbers no longer change (late webhooks, orders), so they are
+	 * cached: a view then only queries the last few days, whatever the table sizes.
+	 *
+	 * @since 0.2.0
+	 */
+	private const SETTLED_DAYS = 3;
+
+	/**
+	 * A day with nothing.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @return array<string, mixed>
+	 */
+	private static function empty_day(): array {
+		return array_fill_keys( self::DAY_FIELDS, 0 ) + array(
+			'reach_delivered' => 0,
+			'reach_read'      => 0,
+			'revenue'         => array(),
+			'cost'            => array(),
+		);
+	}
+
+	/**
+	 * The numbers of each site day of a range: settled days from the cache, the others (and
+	 * any missing) computed with one set of GROUP BY day queries over their span.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param array<string, mixed> $range Result of range().
+	 * @param int                  $now   Unix time.
+	 * @return array<string, array<string, mixed>> Site date => numbers.
+	 */
+	private static function daily( array $range, int $now ): array {
+		$sig            = wp_timezone_string() . '|' . Schema::VERSION;
+		$cache          = get_option( self::CACHE_OPTION, array() );
+		$days           = is_array( $cache ) && ( $cache['sig'] ?? '' ) === $sig && is_array( $cache['days'] ?? null ) ? $cache['days'] : array();
+		$today          = wp_date( 'Y-m-d', $now );
+		$settled_before = wp_date( 'Y-m-d', $now - self::SETTLED_DAYS * DAY_IN_SECONDS );
+		$first_needed   = null;
+		foreach ( $range['dates'] as $date ) {
+			if ( ! isset( $days[ $date ] ) || $date >= $settled_before ) {
+				$first_needed = $date;
+				break;
+			}
+		}
+		if ( null === $first_needed ) {
+			return $days;
+		}
+		$span     = (int) round( ( strtotime( $today . ' 00:00:00 UTC' ) - strtotime( $first_needed . ' 00:00:00 UTC' ) ) / DAY_IN_SECONDS ) + 1;
+		$computed = self::compute_days( self::span( $span, $now ) );
+		$changed  = false;
+		foreach ( $computed as $date => $numbers ) {
+			$days[ $date ] = $numbers;
+			$changed       = $changed || $date < $settled_before;
+		}
+		if ( $changed ) {
+			ksort( $days );
+			$kept = array_filter( $days, static fn( $date ) => $date < $settled_before, ARRAY_FILTER_USE_KEY );
+			update_option(
+				self::CACHE_OPTION,
+				array(
+					'sig'  => $sig,
+					'days' => array_slice( $kept, -400, null, true ),
+				),
+				false
+			);
+		}
+		return $days;
+	}
+
+	/**
+	 * Computes the numbers of every site day of a span (five GROUP BY day queries on indexed
+	 * ranges; the message ones are covered by the `dashboard` index).
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param array<string, mixed> $range Result of span().
+	 * @return array<string, array<string, mixed>>
+	 */
+	private static function compute_days( array $range ): array {
+		global $wpdb;
+		$recoveries = Schema::recoveries_table();
+		$messages   = Schema::messages_log_table();
+		$out        = array();
+		foreach ( $range['dates'] as $date ) {
+			$out[ $date ] = self::empty_day();
+		}
+		list( $day, $day_params ) = self::day_sql( $range, 'created_at' );
+		$bounds                   = array( $range['from'], $range['to'] );
+		$queries                  = array(
+			'carts'   => array(
+				"SELECT {$day} AS d, COUNT(*) AS captured,
+					SUM(messaged_at IS NOT NULL) AS messaged, SUM(clicked_at IS NOT NULL) AS clicked,
+					SUM(status = 'recovered') AS recovered, SUM(holdout = 1) AS holdout,
+					SUM(holdout = 1 AND status = 'converted') AS holdout_converted,
+					SUM(holdout = 0 AND messaged_at IS NOT NULL AND status = 'recovered') AS messaged_recovered
+				FROM %i WHERE created_at >= %s AND created_at < %s GROUP BY d",
+				$recoveries,
+			),
+			// Status only (it moves sent → delivered → read and never back): index-only.
+			'sends'   => array(
+				"SELECT {$day} AS d, SUM(status IN ('sent', 'delivered', 'read')) AS sent,
+					SUM(status IN ('delivered', 'read')) AS delivered,
+					SUM(status = 'read') AS `read`, SUM(status = 'failed') AS failed
+				FROM %i WHERE created_at >= %s AND created_at < %s GROUP BY d",
+				$messages,
+			),
+			// Carts reached: their first reminder (one per cart) delivered / read.
+			'reach'   => array(
+				"SELECT {$day} AS d, SUM(status IN ('delivered', 'read')) AS reach_delivered, SUM(status = 'read') AS reach_read
+				FROM %i WHERE created_at >= %s AND created_at < %s AND kind = 'recovery' AND step = 1 GROUP BY d",
+				$messages,
+			),
+			'revenue' => array(
+				"SELECT {$day} AS d, currency, SUM(recovered_revenue_minor) AS amount
+				FROM %i WHERE created_at >= %s AND created_at < %s AND status = 'recovered' GROUP BY d, currency",
+				$recoveries,
+			),
+			'cost'    => array(
+				"SELECT {$day} AS d, currency, SUM(cost_micros) AS amount
+				FROM %i WHERE created_at >= %s AND created_at < %s AND cost_micros IS NOT NULL GROUP BY d, currency",
+				$messages,
+			),
+		);
+		foreach ( $queries as $name => $query ) {
+			$rows = $wpdb->get_results(
+				$wpdb->prepare( $query[0], ...array_merge( $day_params, array( $query[1] ), $bounds ) ), // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- $day holds placeholders only.
+				ARRAY_A
+			);
+			foreach ( (array) $rows as $row ) {
+				$date = (string) $row['d'];
+				if ( ! isset( $out[ $date ] ) ) {
+					continue;
+				}
+				if ( 'revenue' === $name || 'cost' === $name ) {
+					$out[ $date ][ $name ][ (string) $row['currency'] ] = (int) $row['amount'];
+					continue;
+				}
+				foreach ( $row as $key => $value ) {
+					if ( 'd' !== $key ) {
+						$out[ $date ][ $key ] = (int) $value;
+					}
+				}
+			}
+		}
+		return $out;
+	}
+
+	/**
 	 * Builds every number the page shows for a range (no HTML).
 	 *
 	 * Five indexed queries: carts per day, messages per day, carts with a delivered or read
@@ -180,85 +357,35 @@ final class DashboardPage implements RegistersHooks {
 	 * @return array<string, mixed>
 	 */
 	public static function data( int $days, ?int $now = null ): array {
-		global $wpdb;
-		$range      = self::range( $days, $now );
-		$recoveries = Schema::recoveries_table();
-		$messages   = Schema::messages_log_table();
-		$fields     = array( 'captured', 'messaged', 'clicked', 'recovered', 'holdout', 'holdout_converted', 'messaged_recovered', 'sent', 'delivered', 'read', 'failed' );
-		$series     = array();
-		foreach ( $range['dates'] as $date ) {
-			$series[ $date ] = array_fill_keys( $fields, 0 );
-		}
-
-		list( $day, $day_params ) = self::day_sql( $range, 'created_at' );
-		$carts                    = $wpdb->get_results(
-			$wpdb->prepare(
-				"SELECT {$day} AS d, COUNT(*) AS captured,
-					SUM(messaged_at IS NOT NULL) AS messaged, SUM(clicked_at IS NOT NULL) AS clicked,
-					SUM(status = 'recovered') AS recovered, SUM(holdout = 1) AS holdout,
-					SUM(holdout = 1 AND status = 'converted') AS holdout_converted,
-					SUM(holdout = 0 AND messaged_at IS NOT NULL AND status = 'recovered') AS messaged_recovered
-				FROM %i WHERE created_at >= %s AND created_at < %s GROUP BY d", // phpcs:ignore -- $day holds placeholders only.
-				...array_merge( $day_params, array( $recoveries, $range['from'], $range['to'] ) )
-			),
-			ARRAY_A
-		);
-		$sends                    = $wpdb->get_results(
-			$wpdb->prepare(
-				// Status only (it moves sent → delivered → read and never back), so the
-				// `dashboard` index (created_at, kind, status, recovery_id) covers the query.
-				"SELECT {$day} AS d, SUM(status IN ('sent', 'delivered', 'read')) AS sent,
-					SUM(status IN ('delivered', 'read')) AS delivered,
-					SUM(status = 'read') AS read_n, SUM(status = 'failed') AS failed
-				FROM %i WHERE created_at >= %s AND created_at < %s GROUP BY d", // phpcs:ignore -- $day holds placeholders only.
-				...array_merge( $day_params, array( $messages, $range['from'], $range['to'] ) )
-			),
-			ARRAY_A
-		);
-		foreach ( (array) $carts as $row ) {
-			if ( isset( $series[ $row['d'] ] ) ) {
-				foreach ( array( 'captured', 'messaged', 'clicked', 'recovered', 'holdout', 'holdout_converted', 'messaged_recovered' ) as $f ) {
-					$series[ $row['d'] ][ $f ] = (int) $row[ $f ];
-				}
-			}
-		}
-		foreach ( (array) $sends as $row ) {
-			if ( isset( $series[ $row['d'] ] ) ) {
-				$series[ $row['d'] ]['sent']      = (int) $row['sent'];
-				$series[ $row['d'] ]['delivered'] = (int) $row['delivered'];
-				$series[ $row['d'] ]['read']      = (int) $row['read_n'];
-				$series[ $row['d'] ]['failed']    = (int) $row['failed'];
-			}
-		}
-		$totals = array_fill_keys( $fields, 0 );
-		foreach ( $series as $day ) {
-			foreach ( $fields as $f ) {
-				$totals[ $f ] += $day[ $f ];
-			}
-		}
-
-		$reach = $wpdb->get_row(
-			$wpdb->prepare(
-				// Carts whose recovery messages of the range were delivered / read: one range scan
-				// of the covering `dashboard` index, no join.
-				"SELECT COUNT(DISTINCT recovery_id) AS delivered,
-					COUNT(DISTINCT CASE WHEN status = 'read' THEN recovery_id END) AS read_n
-				FROM %i WHERE created_at >= %s AND created_at < %s AND kind = 'recovery'
-					AND status IN ('delivered', 'read')",
-				$messages,
-				$range['from'],
-				$range['to']
-			),
-			ARRAY_A
+		$range   = self::range( $days, $now );
+		$fields  = self::DAY_FIELDS;
+		$daily   = self::daily( $range, $now ?? time() );
+		$series  = array();
+		$totals  = array_fill_keys( $fields, 0 );
+		$reach   = array(
+			'delivered' => 0,
+			'read_n'    => 0,
 		);
 		$revenue = array();
-		foreach ( (array) $wpdb->get_results( $wpdb->prepare( "SELECT currency, SUM(recovered_revenue_minor) AS minor FROM %i WHERE created_at >= %s AND created_at < %s AND status = 'recovered' GROUP BY currency", $recoveries, $range['from'], $range['to'] ), ARRAY_A ) as $row ) {
-			$revenue[ (string) $row['currency'] ] = (int) $row['minor'];
+		$cost    = array();
+		foreach ( $range['dates'] as $date ) {
+			$day             = $daily[ $date ] ?? self::empty_day();
+			$series[ $date ] = array_intersect_key( $day, array_flip( $fields ) );
+			foreach ( $fields as $f ) {
+				$totals[ $f ] += (int) $day[ $f ];
+			}
+			$reach['delivered'] += (int) $day['reach_delivered'];
+			$reach['read_n']    += (int) $day['reach_read'];
+			foreach ( $day['revenue'] as $currency => $minor ) {
+				$revenue[ $currency ] = ( $revenue[ $currency ] ?? 0 ) + (int) $minor;
+			}
+			foreach ( $day['cost'] as $currency => $micros ) {
+				$cost[ $currency ] = ( $cost[ $currency ] ?? 0 ) + (int) $micros;
+			}
 		}
-		$cost = array();
-		foreach ( (array) $wpdb->get_results( $wpdb->prepare( 'SELECT currency, SUM(cost_micros) AS micros FROM %i WHERE created_at >= %s AND created_at < %s AND cost_micros IS NOT NULL GROUP BY currency', $messages, $range['from'], $range['to'] ), ARRAY_A ) as $row ) {
-			$cost[ (string) $row['currency'] ] = (int) $row['micros'];
-		}
+
+		ksort( $revenue );
+		ksort( $cost );
 
 		// Holdout carts are never messaged: every messaged cart is in the messaged group.
 		$messaged_carts = $totals['messaged'];

@@ -19,7 +19,7 @@ defined( 'ABSPATH' ) || exit;
  * string such as "0.2.1" in cartpinger_db_version, which counts as 1); 2 = both tables;
  * 3 = the recovery scheduler's columns (next_check_at, holdout, locale, country, proof of
  * consent label, close reason) and the message time-to-live (expires_at); 4 = the dashboard's
- * covering index on messages (created_at, kind, status, recovery_id).
+ * covering index on messages (created_at, kind, step, status, cost_micros, currency).
  * Every DATETIME column holds UTC (`current_time( 'mysql', true )` / `gmdate()`).
  *
  * @since 0.1.0
@@ -360,7 +360,7 @@ final class Schema {
   KEY claim_id (claim_id),
   KEY wamid (wamid),
   KEY phone_kind (phone,kind,created_at),
-  KEY dashboard (created_at,kind,status,recovery_id),
+  KEY dashboard (created_at,kind,step,status,cost_micros,currency),
   KEY recovery_id (recovery_id),
   KEY order_id (order_id),
   KEY created_at (created_at)
