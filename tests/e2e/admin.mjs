@@ -8,7 +8,8 @@
 // that another tab's values did not change. Screenshots: target/e2e/admin-*.png.
 
 import { chromium } from 'playwright-core';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { login, readEnv } from './lib/common.mjs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,10 +19,7 @@ if (!envFile) {
   console.error('usage: admin.mjs ENVFILE');
   process.exit(2);
 }
-const env = Object.fromEntries(
-  readFileSync(envFile, 'utf8').split('\n').filter((l) => l.includes('='))
-    .map((l) => { const i = l.indexOf('='); return [l.slice(0, i), l.slice(i + 1).replace(/^'(.*)'$/, '$1')]; }),
-);
+const env = readEnv(envFile);
 const SITE = env.SITE_URL.replace(/\/$/, '');
 const SANDBOX = env.SANDBOX_URL.replace(/\/$/, '');
 const SHOTS = join(ROOT, 'target', 'e2e');
@@ -57,10 +55,7 @@ try {
   const jsErrors = [];
   p.on('pageerror', (e) => jsErrors.push(String(e)));
 
-  await p.goto(`${SITE}/wp-login.php`);
-  await p.fill('#user_login', env.ADMIN_USER);
-  await p.fill('#user_pass', env.ADMIN_PASS);
-  await Promise.all([p.waitForURL(/wp-admin/), p.click('#wp-submit')]);
+  await login(p, env);
 
   // 1. Welcome.
   await p.goto(setup('step=1'));

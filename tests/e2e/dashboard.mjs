@@ -9,6 +9,7 @@
 // and sees APPROVED statuses on the Templates page (the sandbox approves the catalog).
 // Screenshots: target/e2e/dashboard.png, dashboard-90.png, templates.png. Exit 1 on a failure.
 import { chromium } from 'playwright-core';
+import { login, readEnv } from './lib/common.mjs';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,10 +21,7 @@ if (!envFile) {
   console.error('usage: dashboard.mjs ENVFILE');
   process.exit(2);
 }
-const env = Object.fromEntries(
-  readFileSync(envFile, 'utf8').split('\n').filter((l) => l.includes('='))
-    .map((l) => { const i = l.indexOf('='); return [l.slice(0, i), l.slice(i + 1).replace(/^'(.*)'$/, '$1')]; }),
-);
+const env = readEnv(envFile);
 const SITE = env.SITE_URL.replace(/\/$/, '');
 const SHOTS = join(ROOT, 'target', 'e2e');
 mkdirSync(SHOTS, { recursive: true });
@@ -50,10 +48,7 @@ try {
   const page = await ctx.newPage();
   const jsErrors = [];
   page.on('pageerror', (e) => jsErrors.push(String(e)));
-  await page.goto(`${SITE}/wp-login.php`);
-  await page.fill('#user_login', env.ADMIN_USER);
-  await page.fill('#user_pass', env.ADMIN_PASS);
-  await Promise.all([page.waitForURL(/wp-admin/), page.click('#wp-submit')]);
+  await login(page, env);
 
   // 2. Dashboard: chart, KPIs, the original heartbeat and counts.
   await page.goto(`${SITE}/wp-admin/admin.php?page=cartpinger&range=7`);

@@ -7,8 +7,9 @@
 // Scenarios: recover (the full walk), noconsent, orderfirst. Screenshots go to
 // target/e2e/<checkout>-<scenario>-<step>.png. Exit status 1 on the first failed check.
 import { chromium } from 'playwright-core';
+import { login, readEnv } from './lib/common.mjs';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,10 +19,7 @@ if (!envFile || !['classic', 'block'].includes(checkout)) {
   console.error('usage: recovery.mjs ENVFILE classic|block [recover|noconsent|orderfirst…]');
   process.exit(2);
 }
-const env = Object.fromEntries(
-  readFileSync(envFile, 'utf8').split('\n').filter((l) => l.includes('='))
-    .map((l) => { const i = l.indexOf('='); return [l.slice(0, i), l.slice(i + 1).replace(/^'(.*)'$/, '$1')]; }),
-);
+const env = readEnv(envFile);
 const SITE = env.SITE_URL.replace(/\/$/, '');
 const SANDBOX = env.SANDBOX_URL.replace(/\/$/, '');
 const SHOTS = join(ROOT, 'target', 'e2e');
@@ -224,10 +222,7 @@ async function scenarioRecover(browser) {
   // The merchant sees it: the dashboard counts the recovered cart and shows the heartbeat.
   const admin = await browser.newContext();
   const ap = await admin.newPage();
-  await ap.goto(`${SITE}/wp-login.php`);
-  await ap.fill('#user_login', env.ADMIN_USER);
-  await ap.fill('#user_pass', env.ADMIN_PASS);
-  await Promise.all([ap.waitForURL(/wp-admin/), ap.click('#wp-submit')]);
+  await login(ap, env);
   await ap.goto(`${SITE}/wp-admin/admin.php?page=cartpinger`);
   const recovered = Number(await ap.locator('tr[data-status="recovered"] td').nth(1).textContent());
   check(recovered >= 1, `dashboard counts the recovered cart (${recovered})`);

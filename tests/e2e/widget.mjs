@@ -12,8 +12,9 @@
 // Until Plugin.php registers CartPinger\Frontend\Widget itself, this script installs a
 // temporary mu-plugin (cartpinger-widget-e2e.php) that does, and removes it at the end.
 import { chromium } from 'playwright-core';
+import { login, readEnv } from './lib/common.mjs';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,10 +24,7 @@ if (!envFile) {
   console.error('usage: widget.mjs ENVFILE');
   process.exit(2);
 }
-const env = Object.fromEntries(
-  readFileSync(envFile, 'utf8').split('\n').filter((l) => l.includes('=') && !l.startsWith('#'))
-    .map((l) => { const i = l.indexOf('='); return [l.slice(0, i), l.slice(i + 1).replace(/^'(.*)'$/, '$1')]; }),
-);
+const env = readEnv(envFile);
 const SITE = env.SITE_URL.replace(/\/$/, '');
 const SHOP = (env.SHOP_URL || `${SITE}/shop/`);
 const SHOTS = join(ROOT, 'target', 'e2e');
