@@ -21,7 +21,8 @@ export async function login(page, env) {
   await page.fill('#user_pass', env.ADMIN_PASS);
   await Promise.all([page.waitForNavigation({ timeout: 90000 }), page.click('#wp-submit')]);
   await page.goto(`${site}/wp-admin/profile.php`, { timeout: 90000 });
-  if (!/\/wp-admin\//.test(page.url()) || await page.locator('#user_login').count()) {
+  // Logged out, wp-admin redirects to wp-login.php; logged in, the page has body.wp-admin.
+  if (!/\/wp-admin\//.test(page.url()) || !(await page.locator('body.wp-admin').count())) {
     throw new Error(`admin login failed (now at ${page.url()})`);
   }
 }
