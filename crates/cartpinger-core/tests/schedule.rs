@@ -440,6 +440,53 @@ fn a_whole_lifecycle_driven_by_the_injected_clock() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
+fn cooloff_holds_between_two_carts_of_one_phone_in_the_same_batch() {
+    let now = noon();
+    let p = policy();
+    let first = record(now);
+    let second = Record {
+        id: 43,
+        ..record(now)
+    };
+    let other = Record {
+        id: 44,
+        phone: BR.to_owned(),
+        billing_country: "BR".to_owned(),
+        ..record(now)
+    };
+    let out = plan(&p, &[first, second, other], now).unwrap();
+    assert_eq!(sent(&out[0]).0, 1);
+    let send_at = sent(&out[0]).2;
+    assert_eq!(
+        out[1],
+        Decision::Wait {
+            id: 43,
+            until: send_at + p.cooloff,
+            reason: WaitReason::Cooloff
+        }
+    );
+    assert_eq!(sent(&out[2]).0, 1, "another phone is not held");
+    // No cool-off configured: both carts of the phone go.
+    let p0 = Policy {
+        cooloff: 0,
+        ..policy()
+    };
+    let out = plan(
+        &p0,
+        &[
+            record(now),
+            Record {
+                id: 43,
+                ..record(now)
+            },
+        ],
+        now,
+    )
+    .unwrap();
+    assert_eq!(sent(&out[1]).0, 1);
+}
+
+#[test]
 fn cooloff_blocks_only_the_first_message() {
     let now = noon();
     let p = policy();
@@ -481,9 +528,11 @@ fn cooloff_blocks_only_the_first_message() {
 
 #[test]
 fn holdout_is_deterministic_and_takes_its_share() {
+    // One phone for every record: without cool-off, so only the holdout decides.
     let p = Policy {
         holdout_percent: 10,
         holdout_salt: "site-7f3a".to_owned(),
+        cooloff: 0,
         ..policy()
     };
     let now = noon();
@@ -1085,7 +1134,12 @@ fn decisions_keep_the_input_order() {
             ..record(now)
         })
         .collect();
-    let out = plan(&policy(), &records, now).unwrap();
+    // One phone for every record: without cool-off, so each decision is its own.
+    let p = Policy {
+        cooloff: 0,
+        ..policy()
+    };
+    let out = plan(&p, &records, now).unwrap();
     assert_eq!(out.len(), 1000);
     for (r, d) in records.iter().zip(&out) {
         assert_eq!(d.id(), r.id);

@@ -13,6 +13,8 @@
 pub mod quiet;
 pub mod zones;
 
+use std::collections::BTreeMap;
+
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
@@ -513,5 +515,26 @@ pub fn plan(policy: &Policy, records: &[Record], now: i64) -> Result<Vec<Decisio
     for (index, r) in records.iter().enumerate() {
         check_record(index, r)?;
     }
-    Ok(records.iter().map(|r| decide(&compiled, r, now)).collect())
+    // Cool-off also holds inside one batch: a phone sent to earlier in the batch counts as
+    // messaged at that send time for the records after it (the caller's facts predate the batch).
+    let mut sent_in_batch: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut out = Vec::with_capacity(records.len());
+    for r in records {
+        let earlier = sent_in_batch.get(r.phone.as_str()).copied().unwrap_or(0);
+        let decision = if earlier > r.last_other_message_at {
+            let seen = Record {
+                last_other_message_at: earlier,
+                ..r.clone()
+            };
+            decide(&compiled, &seen, now)
+        } else {
+            decide(&compiled, r, now)
+        };
+        if let Decision::Send { send_at, .. } = decision {
+            let last = sent_in_batch.entry(r.phone.as_str()).or_insert(send_at);
+            *last = (*last).max(send_at);
+        }
+        out.push(decision);
+    }
+    Ok(out)
 }

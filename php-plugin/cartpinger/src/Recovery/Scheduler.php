@@ -190,26 +190,11 @@ final class Scheduler {
 			}
 		}
 
-		// Cool-off also holds between records of one batch: the facts were read before any of
-		// this tick's messages existed, so a second cart of the same phone waits here.
-		$sent_to = array();
+		// Cool-off between carts of one phone inside this batch is decided by plan() itself.
 		foreach ( $decisions as $i => $decision ) {
-			$row   = $owned[ $i ];
-			$phone = (string) $row['customer_phone'];
-			if ( 'send' === $decision['action'] && 1 === (int) $decision['step'] && $policy['cooloff'] > 0 && isset( $sent_to[ $phone ] ) ) {
-				$decision = array(
-					'id'     => (int) $row['id'],
-					'action' => 'wait',
-					'until'  => $sent_to[ $phone ] + (int) $policy['cooloff'],
-					'reason' => 'cooloff',
-				);
-			}
-			if ( 'send' === $decision['action'] ) {
-				$sent_to[ $phone ] = max( $now, (int) $decision['send_at'] );
-			}
 			$action             = (string) $decision['action'];
 			$summary[ $action ] = ( $summary[ $action ] ?? 0 ) + 1;
-			$this->apply( $row, $decision, $now, $orders[ $i ] ?? 0 );
+			$this->apply( $owned[ $i ], $decision, $now, $orders[ $i ] ?? 0 );
 		}
 		return $summary;
 	}
