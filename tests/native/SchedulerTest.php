@@ -76,7 +76,8 @@ final class SchedulerTest extends NativeTestCase
             self::record(['id' => 3, 'last_activity_at' => self::NOW - 600]),
             self::record(['id' => 4, 'opted_out' => true]),
             self::record(['id' => 5, 'phone' => '+12024561111', 'billing_country' => 'US']),
-            self::record(['id' => 6, 'last_other_message_at' => self::NOW - 3600]),
+            // Its own phone: record 1's send in this batch would start a cool-off for its phone.
+            self::record(['id' => 6, 'phone' => '+34612345679', 'last_other_message_at' => self::NOW - 3600]),
             self::record(['id' => 8, 'status' => 'recovered']),
             self::record(['id' => 9, 'phone' => '612345678']),
             self::record(['id' => 10, 'step' => 3, 'first_message_at' => self::NOW - 200000]),
@@ -128,7 +129,8 @@ final class SchedulerTest extends NativeTestCase
     {
         $records = [];
         for ($i = 0; $i < 1000; $i++) {
-            $records[] = self::record(['id' => 5000 - $i, 'ordered_since' => 0 === $i % 4]);
+            // One phone each, so the in-batch cool-off never applies here.
+            $records[] = self::record(['id' => 5000 - $i, 'phone' => sprintf('+346%08d', $i), 'ordered_since' => 0 === $i % 4]);
         }
         $out = Scheduler::plan(self::policy(), $records, self::NOW);
         self::assertCount(1000, $out);
