@@ -99,7 +99,7 @@ final class Requirements {
 	 *
 	 * @since 0.1.0
 	 *
-	 * @var array{php_version: string, wp_version: string, wc_version: ?string, extension_loaded: bool, native_abi: ?int, native_version: string}
+	 * @var array{php_version: string, wp_version: string, wc_version: ?string, extension_loaded: bool, native_abi: ?int, native_version: string, zts: bool, os: string, machine: string, libc: string, native_dir: string, extension_dir: string, ini_scan_dir: string}
 	 */
 	private array $env;
 
@@ -119,7 +119,10 @@ final class Requirements {
 	 *
 	 * @param array<string, mixed> $env Overrides for php_version, wp_version, wc_version
 	 *                                  (null: WooCommerce inactive), extension_loaded,
-	 *                                  native_abi (null: constant missing), native_version.
+	 *                                  native_abi (null: constant missing), native_version,
+	 *                                  and the platform that picks the prebuilt file: zts,
+	 *                                  os (PHP_OS_FAMILY), machine, libc ("gnu" or "musl"),
+	 *                                  native_dir, extension_dir, ini_scan_dir.
 	 */
 	public function __construct( array $env = array() ) {
 		$wc_active  = class_exists( 'WooCommerce', false ) && defined( 'WC_VERSION' );
@@ -132,6 +135,13 @@ final class Requirements {
 			'extension_loaded' => extension_loaded( self::EXTENSION ),
 			'native_abi'       => is_int( $native_abi ) ? $native_abi : null,
 			'native_version'   => defined( 'CARTPINGER_NATIVE_VERSION' ) ? (string) constant( 'CARTPINGER_NATIVE_VERSION' ) : '',
+			'zts'              => (bool) PHP_ZTS,
+			'os'               => PHP_OS_FAMILY,
+			'machine'          => php_uname( 'm' ),
+			'libc'             => self::detect_libc(),
+			'native_dir'       => dirname( CARTPINGER_PLUGIN_FILE ) . '/native',
+			'extension_dir'    => (string) ini_get( 'extension_dir' ),
+			'ini_scan_dir'     => (string) PHP_CONFIG_FILE_SCAN_DIR,
 		);
 		$this->env = array_merge( $defaults, array_intersect_key( $env, $defaults ) );
 	}
@@ -295,7 +305,9 @@ final class Requirements {
 	}
 
 	/**
-	 * Notice for a missing extension: check, install, enable, restart, verify.
+	 * Notice for a missing extension: which file of native/ fits this PHP, the ini line, and the
+	 * commands for Debian/Ubuntu, RHEL-likes and the official php Docker images; when no shipped
+	 * file fits, how to build one from source.
 	 *
 	 * @since 0.1.0
 	 *
@@ -303,58 +315,71 @@ final class Requirements {
 	 */
 	private function extension_missing_html(): string {
 		$php_minor = self::php_minor( $this->env['php_version'] );
-		$shipped   = self::shipped_binary_name( $php_minor );
-		$has_build = is_readable( self::native_dir() . '/' . $shipped );
-		$ext_dir   = (string) ini_get( 'extension_dir' );
-		$ini_file  = (string) php_ini_loaded_file();
+		$file      = $this->native_file();
+		$path      = $this->env['native_dir'] . '/' . $file;
+		$has_build = 'Linux' === $this->env['os'] && is_readable( $path );
 
-		$html = self::paragraph(
+		$html  = self::paragraph(
 			'<strong>' . esc_html__( 'CartPinger is paused: its PHP extension "cartpinger" is not loaded.', 'cartpinger-for-woocommerce' ) . '</strong> '
-			. esc_html__( 'Your store and its checkout work as before; CartPinger adds nothing to them until this is fixed. To fix it on the server:', 'cartpinger-for-woocommerce' )
+			. esc_html__( 'Your store and its checkout work as before; CartPinger adds nothing to them until this is fixed.', 'cartpinger-for-woocommerce' )
+		);
+		$html .= self::paragraph(
+			sprintf(
+				/* translators: 1: e.g. "PHP 8.4 (NTS, x86_64, glibc)", 2: file name of the matching prebuilt extension. */
+				esc_html__( 'This site runs %1$s. The matching extension file is %2$s.', 'cartpinger-for-woocommerce' ),
+				'<strong>' . esc_html( $this->platform_label() ) . '</strong>',
+				self::code( 'native/' . $file )
+			)
 		);
 
-		$steps = array();
-		// 1. Confirm.
-		$steps[] = sprintf(
-			/* translators: 1: the command "php -m | grep cartpinger", 2: the PHP version this site runs. */
-			esc_html__( 'Check: %1$s prints nothing while the extension is missing. Use the PHP that serves this site (PHP %2$s).', 'cartpinger-for-woocommerce' ),
-			self::code( 'php -m | grep cartpinger' ),
-			esc_html( $php_minor )
-		);
-		// 2. Install the binary.
-		if ( $has_build ) {
-			$steps[] = sprintf(
-				/* translators: 1: file name of the shipped extension, 2: the PHP extension directory, 3: the target file name "cartpinger.so". */
-				esc_html__( 'Copy %1$s from this plugin\'s native folder into the PHP extension directory %2$s, named %3$s.', 'cartpinger-for-woocommerce' ),
-				self::code( 'native/' . $shipped ),
-				self::code( '' !== $ext_dir ? $ext_dir : 'php-config --extension-dir' ),
-				self::code( 'cartpinger.so' )
-			);
-		} else {
-			$steps[] = sprintf(
-				/* translators: 1: the expected file name, 2: the target file name "cartpinger.so". */
-				esc_html__( 'This copy of CartPinger has no build for this server (%1$s). Build the extension from the CartPinger source with ./build.sh for this PHP version, or get the matching build, and install it as %2$s in the PHP extension directory.', 'cartpinger-for-woocommerce' ),
-				self::code( $shipped ),
-				self::code( 'cartpinger.so' )
-			);
+		if ( ! $has_build ) {
+			return $html . $this->no_build_html( $file );
 		}
-		// 3. Enable it.
-		$steps[] = sprintf(
-			/* translators: 1: the ini line "extension=cartpinger.so", 2: path of the loaded php.ini, 3: path of the Debian/Ubuntu module ini file, 4: the phpenmod command. */
-			esc_html__( 'Enable it: add the line %1$s to %2$s, or on Debian and Ubuntu put that line in %3$s and run %4$s.', 'cartpinger-for-woocommerce' ),
-			self::code( 'extension=cartpinger.so' ),
-			'' !== $ini_file ? self::code( $ini_file ) : esc_html__( 'your php.ini', 'cartpinger-for-woocommerce' ),
-			self::code( '/etc/php/' . $php_minor . '/mods-available/cartpinger.ini' ),
-			self::code( 'sudo phpenmod -v ' . $php_minor . ' cartpinger' )
-		);
-		// 4. Restart.
-		$steps[] = sprintf(
-			/* translators: %s: the restart command, e.g. "sudo systemctl restart php8.2-fpm". */
-			esc_html__( 'Restart PHP-FPM (for example %s) or your web server, then reload this page: this notice disappears once the extension is loaded.', 'cartpinger-for-woocommerce' ),
-			self::code( 'sudo systemctl restart php' . $php_minor . '-fpm' )
+
+		$ext_dir = '' !== $this->env['extension_dir'] ? $this->env['extension_dir'] : '$(php-config --extension-dir)';
+		$target  = rtrim( $ext_dir, '/' ) . '/cartpinger.so';
+		$html   .= self::paragraph(
+			sprintf(
+				/* translators: 1: the file name "cartpinger.so", 2: the ini line "extension=cartpinger". */
+				esc_html__( 'It ships in this plugin\'s native folder. Install it as %1$s in PHP\'s extension directory and enable it with the line %2$s, for every PHP that runs this site (PHP-FPM or the web server, and the command line for WP-CLI and cron). With shell access to the server:', 'cartpinger-for-woocommerce' ),
+				self::code( 'cartpinger.so' ),
+				self::code( 'extension=cartpinger' )
+			)
 		);
 
-		$html .= '<ol><li>' . implode( '</li><li>', $steps ) . '</li></ol>';
+		// RHEL-likes read /etc/php.d (Remi's collections: /etc/opt/remi/phpXY/php.d); Debian's
+		// layout (/etc/php/X.Y/SAPI/conf.d) is covered by phpenmod above.
+		$scan_dir = '' !== $this->env['ini_scan_dir'] ? $this->env['ini_scan_dir'] : '/etc/php.d';
+		$rows     = array(
+			__( 'Debian and Ubuntu', 'cartpinger-for-woocommerce' ) => array(
+				'sudo install -m 0644 ' . $path . ' ' . $target,
+				"echo 'extension=cartpinger' | sudo tee /etc/php/" . $php_minor . '/mods-available/cartpinger.ini',
+				'sudo phpenmod -v ' . $php_minor . ' cartpinger',
+				'sudo systemctl restart php' . $php_minor . '-fpm',
+			),
+			__( 'RHEL, AlmaLinux, Rocky Linux, Fedora', 'cartpinger-for-woocommerce' ) => array(
+				'sudo install -m 0755 ' . $path . ' ' . $target,
+				"echo 'extension=cartpinger' | sudo tee " . rtrim( str_starts_with( $scan_dir, '/etc/php/' ) ? '/etc/php.d' : $scan_dir, '/' ) . '/40-cartpinger.ini',
+				'sudo systemctl restart php-fpm',
+			),
+			__( 'Official php Docker image (Dockerfile)', 'cartpinger-for-woocommerce' ) => array(
+				'COPY wp-content/plugins/cartpinger/native/' . $file . ' /tmp/cartpinger.so',
+				'RUN install -m 0644 /tmp/cartpinger.so "$(php-config --extension-dir)/cartpinger.so" && docker-php-ext-enable cartpinger',
+			),
+		);
+		$items    = array();
+		foreach ( $rows as $label => $commands ) {
+			$items[] = '<strong>' . esc_html( $label ) . ':</strong><br>' . implode( '<br>', array_map( array( self::class, 'code' ), $commands ) );
+		}
+		$html .= '<ul><li>' . implode( '</li><li>', $items ) . '</li></ul>';
+		$html .= self::paragraph(
+			sprintf(
+				/* translators: 1: the command "php -m | grep cartpinger", 2: the PHP version this site runs. */
+				esc_html__( 'Then check with %1$s (the command line may run another PHP than the site: use PHP %2$s) and reload this page: this notice disappears once the extension is loaded.', 'cartpinger-for-woocommerce' ),
+				self::code( 'php -m | grep cartpinger' ),
+				esc_html( $php_minor )
+			)
+		);
 		$html .= self::paragraph(
 			sprintf(
 				/* translators: %s: link to the installation section of the plugin's readme. */
@@ -363,6 +388,129 @@ final class Requirements {
 			)
 		);
 		return $html;
+	}
+
+	/**
+	 * When native/ has no file for this PHP: what it does have, and how to build one.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $file The file name this PHP would need.
+	 * @return string
+	 */
+	private function no_build_html( string $file ): string {
+		$shipped = array();
+		foreach ( (array) glob( $this->env['native_dir'] . '/cartpinger-php*.so' ) as $found ) {
+			$shipped[] = basename( (string) $found );
+		}
+		$html = self::paragraph(
+			esc_html__( 'This copy of CartPinger has no prebuilt extension for this server.', 'cartpinger-for-woocommerce' ) . ' '
+			. ( array() === $shipped
+				? esc_html__( 'Its native folder is empty or missing (a build from source carries no prebuilt files).', 'cartpinger-for-woocommerce' )
+				: sprintf(
+					/* translators: %s: list of the prebuilt extension files shipped in the plugin's native folder. */
+					esc_html__( 'Its native folder has: %s.', 'cartpinger-for-woocommerce' ),
+					implode( ', ', array_map( array( self::class, 'code' ), $shipped ) )
+				) )
+		);
+		return $html . self::paragraph(
+			sprintf(
+				/* translators: 1: the build command, 2: the install command through PIE, 3: the expected file name. */
+				esc_html__( 'Build it from source on the server (needs Rust from rustup.rs, a C compiler, clang and the PHP development headers for this PHP): %1$s builds, tests and installs the extension for the PHP that php-config names. With PIE (the PHP Installer for Extensions): %2$s. Or ask for a build named %3$s.', 'cartpinger-for-woocommerce' ),
+				self::code( 'git clone https://github.com/cartpinger/cartpinger && cd cartpinger && PHP_CONFIG=$(command -v php-config) ./build.sh' ),
+				self::code( 'pie install cartpinger/cartpinger' ),
+				self::code( $file )
+			)
+		);
+	}
+
+	/**
+	 * "PHP 8.4 (NTS, x86_64, glibc)" for the running PHP.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @return string
+	 */
+	private function platform_label(): string {
+		return sprintf(
+			'PHP %1$s (%2$s, %3$s, %4$s)',
+			self::php_minor( $this->env['php_version'] ),
+			$this->env['zts'] ? 'ZTS' : 'NTS',
+			self::normalise_machine( $this->env['machine'] ),
+			'Linux' === $this->env['os'] ? ( 'musl' === $this->env['libc'] ? 'musl' : 'glibc' ) : $this->env['os']
+		);
+	}
+
+	/**
+	 * Name of the file in native/ built for the running PHP, as ./build.sh release names it:
+	 * cartpinger-php<major.minor>-<nts|zts>-<machine>-linux-<gnu|musl>.so.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @return string
+	 */
+	public function native_file(): string {
+		return self::binary_name(
+			self::php_minor( $this->env['php_version'] ),
+			$this->env['zts'],
+			$this->env['machine'],
+			$this->env['libc']
+		);
+	}
+
+	/**
+	 * The release file name for one PHP build.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $php_minor PHP major.minor, e.g. "8.4".
+	 * @param bool   $zts       Whether PHP is thread-safe (ZTS).
+	 * @param string $machine   The machine as php_uname( 'm' ) says it: "x86_64", "aarch64", "arm64".
+	 * @param string $libc      The C library: "gnu" (glibc) or "musl".
+	 * @return string
+	 */
+	public static function binary_name( string $php_minor, bool $zts, string $machine, string $libc ): string {
+		return sprintf(
+			'cartpinger-php%1$s-%2$s-%3$s-linux-%4$s.so',
+			$php_minor,
+			$zts ? 'zts' : 'nts',
+			self::normalise_machine( $machine ),
+			'musl' === $libc ? 'musl' : 'gnu'
+		);
+	}
+
+	/**
+	 * One spelling per CPU: "aarch64" for arm64 (Linux already says aarch64), "x86_64" for amd64.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $machine The machine as php_uname( 'm' ) says it.
+	 * @return string
+	 */
+	private static function normalise_machine( string $machine ): string {
+		$machine = strtolower( $machine );
+		$aliases = array(
+			'arm64' => 'aarch64',
+			'amd64' => 'x86_64',
+			'x64'   => 'x86_64',
+		);
+		return $aliases[ $machine ] ?? $machine;
+	}
+
+	/**
+	 * "musl" on musl-based systems (Alpine), else "gnu". PHP cannot ask the C library its name,
+	 * so this looks for musl's dynamic loader, which every musl system has.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @return string
+	 */
+	private static function detect_libc(): string {
+		if ( 'Linux' !== PHP_OS_FAMILY ) {
+			return 'gnu';
+		}
+		$musl = glob( '/lib/ld-musl-*.so.1' );
+		return is_array( $musl ) && array() !== $musl ? 'musl' : 'gnu';
 	}
 
 	/**
@@ -396,7 +544,7 @@ final class Requirements {
 			sprintf(
 				/* translators: 1: file name of the shipped extension, 2: the PHP extension directory, 3: the restart command. */
 				esc_html__( 'Fix: install the cartpinger.so shipped with this plugin version (%1$s in its native folder) over the old one in %2$s, restart PHP-FPM (for example %3$s), then reload this page.', 'cartpinger-for-woocommerce' ),
-				self::code( self::shipped_binary_name( $php_minor ) ),
+				self::code( 'native/' . $this->native_file() ),
 				self::code( (string) ini_get( 'extension_dir' ) ),
 				self::code( 'sudo systemctl restart php' . $php_minor . '-fpm' )
 			)
@@ -415,34 +563,6 @@ final class Requirements {
 	private static function php_minor( string $version ): string {
 		$parts = explode( '.', $version );
 		return ( $parts[0] ?? '' ) . '.' . ( $parts[1] ?? '' );
-	}
-
-	/**
-	 * File name under native/ of the build for this server, as build.sh names it.
-	 *
-	 * @since 0.1.0
-	 *
-	 * @param string $php_minor PHP major.minor, e.g. "8.2".
-	 * @return string
-	 */
-	private static function shipped_binary_name( string $php_minor ): string {
-		return sprintf(
-			'cartpinger-php%1$s-%2$s-%3$s-linux-gnu.so',
-			$php_minor,
-			PHP_ZTS ? 'zts' : 'nts',
-			php_uname( 'm' )
-		);
-	}
-
-	/**
-	 * Folder of the prebuilt extensions shipped in the plugin zip.
-	 *
-	 * @since 0.1.0
-	 *
-	 * @return string
-	 */
-	private static function native_dir(): string {
-		return dirname( CARTPINGER_PLUGIN_FILE ) . '/native';
 	}
 
 	/**
@@ -506,7 +626,9 @@ final class Requirements {
 			'strong' => array(),
 			'code'   => array(),
 			'ol'     => array(),
+			'ul'     => array(),
 			'li'     => array(),
+			'br'     => array(),
 			'a'      => array( 'href' => true ),
 		);
 	}

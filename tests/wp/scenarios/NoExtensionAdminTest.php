@@ -33,6 +33,53 @@ final class NoExtensionAdminTest extends TestCase {
 		}
 	}
 
+	public function test_notice_names_the_exact_native_file_and_the_commands(): void {
+		$dir = sys_get_temp_dir() . '/cartpinger-native-' . getmypid();
+		@mkdir( $dir );
+		$env = array(
+			'extension_loaded' => false,
+			'php_version'      => '8.4.27',
+			'zts'              => false,
+			'os'               => 'Linux',
+			'machine'          => 'aarch64',
+			'libc'             => 'gnu',
+			'native_dir'       => $dir,
+			'extension_dir'    => '/usr/lib/php/20240924',
+			'ini_scan_dir'     => '/etc/php/8.4/fpm/conf.d',
+		);
+		$file = 'cartpinger-php8.4-nts-aarch64-linux-gnu.so';
+		$this->assertSame( $file, ( new \CartPinger\Requirements( $env ) )->native_file() );
+		$this->assertSame( 'cartpinger-php8.3-zts-x86_64-linux-musl.so', \CartPinger\Requirements::binary_name( '8.3', true, 'amd64', 'musl' ) );
+		$this->assertSame( 'cartpinger-php8.5-nts-aarch64-linux-gnu.so', \CartPinger\Requirements::binary_name( '8.5', false, 'arm64', 'gnu' ) );
+
+		// The file is shipped: the notice names it and gives the commands per system.
+		file_put_contents( "$dir/$file", 'x' );
+		$html = ( new \CartPinger\Requirements( $env ) )->notice_html( \CartPinger\Requirements::FAIL_EXTENSION_MISSING );
+		foreach ( array(
+			'PHP 8.4 (NTS, aarch64, glibc)',
+			"native/$file",
+			'extension=cartpinger',
+			"sudo install -m 0644 $dir/$file /usr/lib/php/20240924/cartpinger.so",
+			'sudo phpenmod -v 8.4 cartpinger',
+			'/etc/php.d/40-cartpinger.ini',
+			'docker-php-ext-enable cartpinger',
+			'COPY wp-content/plugins/cartpinger/native/' . $file,
+		) as $needle ) {
+			$this->assertStringContainsString( esc_html( $needle ), $html, "missing '$needle' in:\n$html" );
+		}
+		$this->assertStringNotContainsString( 'no prebuilt extension', $html );
+
+		// Another PHP (ZTS here): no file matches; the notice lists what is there and how to build.
+		$html = ( new \CartPinger\Requirements( array( 'zts' => true ) + $env ) )->notice_html( \CartPinger\Requirements::FAIL_EXTENSION_MISSING );
+		$this->assertStringContainsString( 'cartpinger-php8.4-zts-aarch64-linux-gnu.so', $html );
+		$this->assertStringContainsString( 'no prebuilt extension for this server', $html );
+		$this->assertStringContainsString( $file, $html, 'lists the files native/ has' );
+		$this->assertStringContainsString( './build.sh', $html );
+		$this->assertStringContainsString( 'pie install cartpinger/cartpinger', $html );
+		unlink( "$dir/$file" );
+		rmdir( $dir );
+	}
+
 	public function test_no_notice_for_users_who_cannot_activate_plugins(): void {
 		$id = wp_insert_user( array( 'user_login' => 'f2-editor', 'user_pass' => wp_generate_password(), 'user_email' => 'f2-editor@example.org', 'role' => 'editor' ) );
 		$this->assertIsInt( $id );
