@@ -130,6 +130,7 @@ function cartpinger_declare_woocommerce_compatibility() {
  */
 function cartpinger_bootstrap() {
 	// Migrations need only WordPress and the database, so they run even without WooCommerce.
+	\CartPinger\Storage\Backfill::register();
 	\CartPinger\Storage\Schema::maybe_migrate();
 
 	$requirements = new \CartPinger\Requirements();

@@ -40,3 +40,116 @@ if ( 'cli' === PHP_SAPI && '1' === getenv( 'CPBENCH_NO_QUIET' ) ) {
 		99
 	);
 }
+
+/*
+ * In-process storefront cost (issue 15, storefront_hook_ms): for requests with X-CPBench-Hooks: 1,
+ * the time spent in CartPinger's own code, summed with hrtime():
+ * - including its plugin file (the time between the plugin_loaded of the plugin before it, or
+ *   the last read of active_plugins, and its own plugin_loaded: WordPress only includes the file
+ *   in between);
+ * - every callback it registered (functions named cartpinger_*, closures and methods of classes
+ *   in the CartPinger\ namespace), wrapped in a timer the first time its hook fires ('all' runs
+ *   before each hook's callbacks); class autoloading inside a callback counts in that callback.
+ * The sum (ns) and the number of calls are appended to the page as an HTML comment at shutdown.
+ */
+if ( isset( $_SERVER['HTTP_X_CPBENCH_HOOKS'] ) && '1' === $_SERVER['HTTP_X_CPBENCH_HOOKS'] && ! $cpbench_off ) {
+	$GLOBALS['cpbench_hook_ns']    = 0;
+	$GLOBALS['cpbench_hook_calls'] = 0;
+	$GLOBALS['cpbench_depth']      = 0;
+	$GLOBALS['cpbench_last_mark']  = hrtime( true );
+	$cpbench_mark                  = static function () {
+		$GLOBALS['cpbench_last_mark'] = hrtime( true );
+	};
+	// wp_get_active_and_valid_plugins() reads active_plugins right before WordPress includes the
+	// plugin files one by one (nothing else runs in between but its file checks), so the last
+	// read marks the start of the first include; each plugin_loaded marks the next one's.
+	add_filter(
+		'option_active_plugins',
+		static function ( $plugins ) use ( $cpbench_mark ) {
+			$cpbench_mark();
+			return $plugins;
+		},
+		PHP_INT_MAX
+	);
+	add_action(
+		'plugin_loaded',
+		static function ( $file ) {
+			$now = hrtime( true );
+			if ( 'cartpinger.php' === basename( (string) $file ) ) {
+				$GLOBALS['cpbench_hook_ns'] += $now - $GLOBALS['cpbench_last_mark'];
+				++$GLOBALS['cpbench_hook_calls'];
+				$GLOBALS['cpbench_by']['(include cartpinger.php)'] = $now - $GLOBALS['cpbench_last_mark'];
+			}
+			$GLOBALS['cpbench_last_mark'] = hrtime( true );
+		},
+		PHP_INT_MAX
+	);
+	$cpbench_is_ours = static function ( $cb ): bool {
+		if ( is_string( $cb ) ) {
+			return 0 === strncmp( $cb, 'cartpinger_', 11 ) || 0 === strncmp( $cb, 'CartPinger\\', 11 );
+		}
+		if ( is_array( $cb ) && isset( $cb[0] ) ) {
+			$class = is_object( $cb[0] ) ? get_class( $cb[0] ) : (string) $cb[0];
+			return 0 === strncmp( $class, 'CartPinger\\', 11 );
+		}
+		if ( $cb instanceof Closure ) {
+			$r = new ReflectionFunction( $cb );
+			$c = $r->getClosureScopeClass();
+			return ( null !== $c && 0 === strncmp( $c->getName(), 'CartPinger\\', 11 ) )
+				|| str_contains( (string) $r->getFileName(), '/plugins/cartpinger/' );
+		}
+		return false;
+	};
+	$GLOBALS['cpbench_wrapped'] = array();
+	add_action(
+		'all',
+		static function ( $hook ) use ( $cpbench_is_ours ) {
+			global $wp_filter;
+			if ( ! isset( $wp_filter[ $hook ] ) || ! $wp_filter[ $hook ] instanceof WP_Hook ) {
+				return;
+			}
+			foreach ( $wp_filter[ $hook ]->callbacks as $prio => $cbs ) {
+				foreach ( $cbs as $key => $cb ) {
+					if ( isset( $GLOBALS['cpbench_wrapped'][ $hook ][ $prio ][ $key ] ) ) {
+						continue;
+					}
+					$GLOBALS['cpbench_wrapped'][ $hook ][ $prio ][ $key ] = true;
+					if ( ! $cpbench_is_ours( $cb['function'] ) ) {
+						continue;
+					}
+					$orig = $cb['function'];
+					// Only the outermost of nested CartPinger callbacks counts (no double counting).
+					$wp_filter[ $hook ]->callbacks[ $prio ][ $key ]['function'] = static function ( ...$args ) use ( $orig, $hook, $key ) {
+						if ( $GLOBALS['cpbench_depth'] > 0 ) {
+							return $orig( ...$args );
+						}
+						++$GLOBALS['cpbench_depth'];
+						$t0 = hrtime( true );
+						try {
+							return $orig( ...$args );
+						} finally {
+							$dt                          = hrtime( true ) - $t0;
+							$GLOBALS['cpbench_hook_ns'] += $dt;
+							++$GLOBALS['cpbench_hook_calls'];
+							--$GLOBALS['cpbench_depth'];
+							$GLOBALS['cpbench_by'][ $hook . ':' . $key ] = ( $GLOBALS['cpbench_by'][ $hook . ':' . $key ] ?? 0 ) + $dt;
+						}
+					};
+				}
+			}
+		}
+	);
+	add_action(
+		'shutdown',
+		static function () {
+			$by = $GLOBALS['cpbench_by'] ?? array();
+			arsort( $by );
+			$top = array();
+			foreach ( array_slice( $by, 0, 5, true ) as $what => $ns ) {
+				$top[] = str_replace( '--', '-', $what ) . '=' . round( $ns / 1000 ) . 'us';
+			}
+			printf( "\n<!-- cpbench-hooks ns=%d calls=%d top=%s -->\n", (int) $GLOBALS['cpbench_hook_ns'], (int) $GLOBALS['cpbench_hook_calls'], esc_html( implode( ' ', $top ) ) );
+		},
+		PHP_INT_MAX
+	);
+}

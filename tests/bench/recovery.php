@@ -5,10 +5,13 @@
  *
  *   php recovery.php boot   OUT.json   peak memory of a WordPress + WooCommerce CLI boot (run it
  *                                      with CPBENCH_PLUGIN_OFF=1 for the bare baseline)
- *   php recovery.php select OUT.json   the selects of one scheduler tick: Repository::due(now, 500),
- *                                      then last_recovery_messages() and opt_outs() for the due phones,
- *                                      median of ROUNDS; the same calls on empty copies of the two
- *                                      tables (same indexes) as the baseline; EXPLAIN of each query
+ *   php recovery.php backfill OUT.json what the update to schema 5 does on an existing store (and
+ *                                      `wp cartpinger stats rebuild`): Backfill::build(), timed
+ *   php recovery.php select OUT.json   the reads of one scheduler tick: Repository::due(now, 500),
+ *                                      then PhoneFacts::get() for the due phones, median of ROUNDS;
+ *                                      the dashboard's 30-day data (first view and warm); the same
+ *                                      calls on empty copies of the tables (same indexes) as the
+ *                                      baseline; EXPLAIN of each query
  *   php recovery.php run    OUT.json   one Cron::run_once() (scheduler tick + queue run sending to the
  *                                      sandbox): memory_get_peak_usage(true) and wall time
  *
@@ -22,8 +25,8 @@ declare(strict_types=1);
 $cpb_mode = $argv[1] ?? '';
 $cpb_out  = $argv[2] ?? '';
 $cpb_wp   = (string) getenv( 'CPBENCH_WP_DIR' );
-if ( ! in_array( $cpb_mode, array( 'boot', 'select', 'run' ), true ) || '' === $cpb_out || ! is_file( $cpb_wp . '/wp-load.php' ) ) {
-	fwrite( STDERR, "usage: CPBENCH_WP_DIR=... php recovery.php boot|select|run OUT.json\n" );
+if ( ! in_array( $cpb_mode, array( 'boot', 'backfill', 'select', 'run' ), true ) || '' === $cpb_out || ! is_file( $cpb_wp . '/wp-load.php' ) ) {
+	fwrite( STDERR, "usage: CPBENCH_WP_DIR=... php recovery.php boot|backfill|select|run OUT.json\n" );
 	exit( 2 );
 }
 $_SERVER['HTTP_HOST']   = (string) ( getenv( 'CPBENCH_HOST' ) ?: '127.0.0.1' );
@@ -66,6 +69,13 @@ if ( ! $cpb_active ) {
 	exit( 1 );
 }
 
+if ( 'backfill' === $cpb_mode ) {
+	$cpb_t0 = hrtime( true );
+	$cpb_r  = \CartPinger\Storage\Backfill::build();
+	cpb_write( $cpb_out, $cpb_r + array( 'seconds' => ( hrtime( true ) - $cpb_t0 ) / 1e9 ) );
+	exit( 0 );
+}
+
 if ( 'select' === $cpb_mode ) {
 	global $wpdb;
 	$rounds = (int) ( getenv( 'CPBENCH_ROUNDS' ) ?: 9 );
@@ -79,20 +89,19 @@ if ( 'select' === $cpb_mode ) {
 		$rows   = $repo->due( $now, $batch );
 		$t1     = hrtime( true );
 		$phones = $phones ?? array_map( static fn( $r ) => (string) $r['customer_phone'], $rows );
-		// As tick() does with the default 24 h cool-off.
-		$last   = $repo->last_recovery_messages( $phones, gmdate( 'Y-m-d H:i:s', time() - DAY_IN_SECONDS ) );
+		// As tick() does: the cool-off and opt-out facts of the due phones, one read.
+		$facts  = \CartPinger\Storage\PhoneFacts::get( $phones );
 		$t2     = hrtime( true );
-		$opts   = $repo->opt_outs( $phones );
-		$t3     = hrtime( true );
+		$since  = time() - DAY_IN_SECONDS;
 		return array(
-			'due_ms'    => ( $t1 - $t0 ) / 1e6,
-			'last_ms'   => ( $t2 - $t1 ) / 1e6,
-			'optout_ms' => ( $t3 - $t2 ) / 1e6,
-			'total_ms'  => ( $t3 - $t0 ) / 1e6,
-			'rows'      => count( $rows ),
-			'phones'    => $phones,
-			'last_n'    => array_sum( array_map( 'count', $last ) ),
-			'opt_n'     => count( $opts ),
+			'due_ms'   => ( $t1 - $t0 ) / 1e6,
+			'facts_ms' => ( $t2 - $t1 ) / 1e6,
+			'total_ms' => ( $t2 - $t0 ) / 1e6,
+			'rows'     => count( $rows ),
+			'phones'   => $phones,
+			'facts_n'  => count( $facts ),
+			'last_n'   => count( array_filter( $facts, static fn( $f ) => $f['last_recovery_at'] >= $since ) ),
+			'opt_n'    => count( array_filter( $facts, static fn( $f ) => $f['opted_out_at'] > 0 ) ),
 		);
 	};
 	$measure = static function ( ?array $phones ) use ( $tick, $rounds ): array {
@@ -102,30 +111,44 @@ if ( 'select' === $cpb_mode ) {
 			$samples[] = $tick( $phones );
 		}
 		$out = array( 'rounds' => $rounds );
-		foreach ( array( 'due_ms', 'last_ms', 'optout_ms', 'total_ms' ) as $k ) {
+		foreach ( array( 'due_ms', 'facts_ms', 'total_ms' ) as $k ) {
 			$out[ $k ] = cpb_median( array_column( $samples, $k ) );
 		}
 		$out['rows']   = $samples[0]['rows'];
 		$out['phones'] = count( array_unique( $samples[0]['phones'] ) );
-		$out['last_n'] = $samples[0]['last_n'];
+		$out['last_n']  = $samples[0]['last_n'];
+		$out['facts_n'] = $samples[0]['facts_n'];
 		$out['opt_n']  = $samples[0]['opt_n'];
 		return array( $out, $samples[0]['phones'] );
 	};
 
-	// The SQL one tick sends, for EXPLAIN.
+	// The merchant's first view of the dashboard in this process (nothing of it cached by PHP or
+	// read by this process yet), before anything below touches the counters.
+	$cpb_t0     = hrtime( true );
+	\CartPinger\Admin\DashboardPage::data( 30 );
+	$first_view = ( hrtime( true ) - $cpb_t0 ) / 1e6;
+
+	// The SQL one tick and one dashboard view send, for EXPLAIN.
 	$sql     = array();
-	$collect = static function ( $q ) use ( &$sql ) {
-		$sql[] = $q;
+	$part    = 'tick';
+	$collect = static function ( $q ) use ( &$sql, &$part ) {
+		if ( 1 === preg_match( '/^\s*SELECT/i', $q ) && str_contains( $q, 'cartpinger_' ) ) {
+			$sql[] = array( $part, $q );
+		}
 		return $q;
 	};
 	add_filter( 'query', $collect );
 	$tick( null );
+	$part = 'dashboard';
+	\CartPinger\Admin\DashboardPage::data( 30 );
 	remove_filter( 'query', $collect );
 	$explain = array();
-	foreach ( $sql as $q ) {
+	foreach ( $sql as list( $p, $q ) ) {
 		foreach ( (array) $wpdb->get_results( 'EXPLAIN ' . $q, ARRAY_A ) as $e ) {
 			$explain[] = array(
+				'part'  => $p,
 				'query' => preg_replace( '/\s+/', ' ', substr( $q, 0, 90 ) ) . '…',
+				'type'  => $e['type'],
 				'key'   => $e['key'],
 				'rows'  => (int) $e['rows'],
 				'extra' => $e['Extra'],
@@ -134,33 +157,33 @@ if ( 'select' === $cpb_mode ) {
 	}
 
 	list( $full, $phones ) = $measure( null );
-	// The dashboard's 30-day data build (issue 5: "fast on a million rows"): the first view
-	// computes every day and caches the settled ones (cold); later views only query the last
-	// days (warm, median of 3).
+	// The dashboard's 30-day data (counters kept on write, Stats): its first call here, then
+	// warm views (median of 5).
 	$dashboard = static function (): array {
-		delete_option( \CartPinger\Admin\DashboardPage::CACHE_OPTION );
 		$xs = array();
-		for ( $r = 0; $r < 4; $r++ ) {
+		for ( $r = 0; $r < 6; $r++ ) {
 			$t0   = hrtime( true );
 			\CartPinger\Admin\DashboardPage::data( 30 );
 			$xs[] = ( hrtime( true ) - $t0 ) / 1e6;
 		}
 		return array( cpb_median( array_slice( $xs, 1 ) ), $xs[0] );
 	};
-	list( $full['dashboard_ms'], $full['dashboard_cold_ms'] ) = $dashboard();
+	list( $full['dashboard_ms'] ) = $dashboard();
+	$full['dashboard_cold_ms']    = $first_view;
 
 	// Baseline: the same calls (same due phones) on empty copies of both tables, same indexes.
 	$base_prefix = $wpdb->prefix . 'cpbempty_';
-	foreach ( array( \CartPinger\Storage\Schema::RECOVERIES, \CartPinger\Storage\Schema::MESSAGES_LOG ) as $t ) {
+	$cpb_tables = array( \CartPinger\Storage\Schema::RECOVERIES, \CartPinger\Storage\Schema::MESSAGES_LOG, \CartPinger\Storage\Stats::TABLE, \CartPinger\Storage\PhoneFacts::TABLE );
+	foreach ( $cpb_tables as $t ) {
 		$wpdb->query( "DROP TABLE IF EXISTS `{$base_prefix}{$t}`" ); // phpcs:ignore
 		$wpdb->query( "CREATE TABLE `{$base_prefix}{$t}` LIKE `{$wpdb->prefix}{$t}`" ); // phpcs:ignore
 	}
 	$saved_prefix  = $wpdb->prefix;
 	$wpdb->prefix  = $base_prefix; // Schema::*_table() = $wpdb->prefix . name.
 	list( $empty ) = $measure( $phones );
-	list( $empty['dashboard_ms'] ) = $dashboard();
+	list( $empty['dashboard_ms'], $empty['dashboard_cold_ms'] ) = $dashboard();
 	$wpdb->prefix  = $saved_prefix;
-	foreach ( array( \CartPinger\Storage\Schema::RECOVERIES, \CartPinger\Storage\Schema::MESSAGES_LOG ) as $t ) {
+	foreach ( $cpb_tables as $t ) {
 		$wpdb->query( "DROP TABLE IF EXISTS `{$base_prefix}{$t}`" ); // phpcs:ignore
 	}
 

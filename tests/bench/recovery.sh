@@ -6,10 +6,13 @@
 # Starts the demo store (tests/stack/up.sh --background: WordPress + WooCommerce + MariaDB +
 # CartPinger + the Cloud API sandbox, on loopback), pauses its ticker, loads 1 M recovery records
 # and 10 M message rows (tests/bench/recovery-fill.sql), then measures, in this one run:
-#   due_select_ms_1m        the selects of one scheduler tick, baseline: the same calls on empty tables
-#   run_peak_mb_1m          peak memory of one Cron::run_once(), baseline: a bare WP + WooCommerce boot
-#   storefront_overhead_ms  /shop/ median with CartPinger on minus off, baseline: the page with it off
-#   track_cart_ms           POST track-cart median, baseline: GET /wc/store/v1/cart, same session
+#   due_select_ms_1m          the reads of one scheduler tick, baseline: the same calls on empty tables
+#   dashboard_30d_ms_1m       the dashboard's 30-day data, warm; baseline: the same on empty tables
+#   dashboard_30d_first_ms_1m the same, first call of a fresh process
+#   run_peak_mb_1m            peak memory of one Cron::run_once(), baseline: a bare WP + WooCommerce boot
+#   storefront_hook_ms        time in CartPinger's code on /shop/ (in-process), baseline: the page off
+#   storefront_overhead_ms    /shop/ median with CartPinger on minus off, baseline: the page with it off
+#   track_cart_ms             capturing phone + consent, baseline: GET /wc/store/v1/cart, same session
 # prints a table and replaces these rows in RESULTS_JSON (other rows are kept).
 # Stops the stack again (tests/stack/down.sh) whatever happens. Takes about 4-5 minutes.
 # Environment: CPBENCH_PORT (shop port, default a free one), CPBENCH_ROUNDS (select rounds, 9),
@@ -96,18 +99,22 @@ for tb in "${TABLES[@]}"; do
 	show "$tb" | php -n tests/bench/recovery-indexes.php add >"$WORK/add-$tb.sql"
 done
 NOW="$(date -u '+%Y-%m-%d %H:%M:%S')"
-part() { # name -> SQL of that part, prefix and time substituted
+# CPBENCH_RECOVERIES (default 1000000, messages 10x) shrinks the fill while developing; the rows
+# keep their names (_1m) and the README's numbers are for the default only.
+NREC="${CPBENCH_RECOVERIES:-1000000}"
+NMSG=$(( NREC * 10 ))
+part() { # name -> SQL of that part, prefix, time and size substituted
 	awk -v want="$1" '/^-- @@ /{on = ($3 == want); next} on' tests/bench/recovery-fill.sql \
-		| sed -e "s/__P__/$TABLE_PREFIX/g" -e "s/__NOW__/$NOW/g"
+		| sed -e "s/__P__/$TABLE_PREFIX/g" -e "s/__NOW__/$NOW/g" -e "s/1000000/$NREC/g"
 }
-log "loading 1 M recoveries and 10 M messages (MariaDB SEQUENCE engine)"
+log "loading $NREC recoveries and $NMSG messages (MariaDB SEQUENCE engine)"
 tl=$(date +%s)
 { part prepare; cat "$WORK/drop-${TABLES[0]}.sql" "$WORK/drop-${TABLES[1]}.sql"; } | "${SQL[@]}"
 part messages | sed -e 's/__FROM__/1/' -e 's/__TO__/1000/' | "${SQL[@]}"
 pids=()
 { part recoveries; cat "$WORK/add-${TABLES[0]}.sql"; } | "${SQL[@]}" & pids+=($!)
-part messages | sed -e 's/__FROM__/1001/' -e 's/__TO__/5000000/' | "${SQL[@]}" & pids+=($!)
-part messages | sed -e 's/__FROM__/5000001/' -e 's/__TO__/10000000/' | "${SQL[@]}" & pids+=($!)
+part messages | sed -e 's/__FROM__/1001/' -e "s/__TO__/$(( NMSG / 2 ))/" | "${SQL[@]}" & pids+=($!)
+part messages | sed -e "s/__FROM__/$(( NMSG / 2 + 1 ))/" -e "s/__TO__/$NMSG/" | "${SQL[@]}" & pids+=($!)
 for p in "${pids[@]}"; do wait "$p" || die "loading the data failed"; done
 log "  rows in $(( $(date +%s) - tl )) s; building the messages indexes"
 { cat "$WORK/add-${TABLES[1]}.sql"; part indexes; } | "${SQL[@]}" >/dev/null
@@ -117,6 +124,13 @@ log "  loaded in $(( $(date +%s) - tl )) s ($(since) so far)"
 FILL_S=$(( $(date +%s) - tl ))
 
 WPPHP=(php $PHP_EXT_ARGS)
+# ---- what the update to schema 5 does on a store with these rows -------------------------------
+# The rows were loaded with SQL, past the plugin's write paths: build the dashboard's counters and
+# the per-phone facts from them, as the migration (or `wp cartpinger stats rebuild`) does.
+log "Backfill::build(): per-phone facts and dashboard counters from the loaded rows"
+"${WPPHP[@]}" tests/bench/recovery.php backfill "$WORK/backfill.json"
+log "  built in $(php -n -r 'echo round(json_decode(file_get_contents($argv[1]), true)["seconds"], 1);' "$WORK/backfill.json") s ($(since) so far)"
+
 # ---- memory baseline: bare WordPress + WooCommerce boot -----------------------------------------
 log "boot memory: WordPress + WooCommerce, CartPinger off (x3) and on"
 for i in 1 2 3; do CPBENCH_PLUGIN_OFF=1 "${WPPHP[@]}" tests/bench/recovery.php boot "$WORK/boot-bare-$i.json"; done

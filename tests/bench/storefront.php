@@ -90,6 +90,28 @@ for ( $i = -3; $i < $page_n; $i++ ) { // 3 warm-up pairs.
 		}
 	}
 }
+// 1b. In-process: the time spent in CartPinger's own file and hook callbacks on the same page,
+// summed by tests/bench/mu-bench.php (X-CPBench-Hooks: 1), median per request.
+$hook_ns    = array();
+$hook_calls = 0;
+$hook_top   = '';
+for ( $i = -3; $i < $page_n; $i++ ) {
+	$ch                     = curl_init();
+	list( $code, $html )    = req( $ch, 'GET', "$site/shop/", array( 'X-CPBench-Hooks: 1' ) );
+	curl_close( $ch );
+	if ( 200 !== $code || 1 !== preg_match( '/<!-- cpbench-hooks ns=(\d+) calls=(\d+) top=([^>]*?) -->/', $html, $hm ) ) {
+		fail( "/shop/ with X-CPBench-Hooks answered $code without the cpbench-hooks comment" );
+	}
+	if ( $i >= 0 ) {
+		$hook_ns[]  = (int) $hm[1];
+		$hook_calls = (int) $hm[2];
+		$hook_top   = $hm[3];
+	}
+}
+if ( $hook_calls < 1 ) {
+	fail( 'the hook timer saw no CartPinger code on /shop/ (is the plugin active?)' );
+}
+
 // The switch really switches: the checkout page carries the tracker only with the plugin on.
 $ch = curl_init();
 list( , $products ) = req( $ch, 'GET', "$site/wp-json/wc/store/v1/products?per_page=1&type=simple" );
@@ -157,6 +179,9 @@ file_put_contents(
 			'shop_on_ms'     => med( $on ),
 			'shop_off_ms'    => med( $off ),
 			'shop_n'         => count( $on ),
+			'hook_ms'        => med( $hook_ns ) / 1e6,
+			'hook_calls'     => $hook_calls,
+			'hook_top'       => $hook_top,
 			'track_ms'       => med( $track ),
 			'cart_ms'        => med( $cart ),
 			'track_n'        => count( $track ),

@@ -20,6 +20,7 @@ use CartPinger\Admin\SecretNotice;
 use CartPinger\Admin\SettingsPage;
 use CartPinger\Admin\SetupPage;
 use CartPinger\Cli\QueueCommand;
+use CartPinger\Cli\StatsCommand;
 use CartPinger\Frontend\Widget;
 use CartPinger\Licence\Licence;
 use CartPinger\Orders\Notifications;
@@ -178,6 +179,7 @@ final class Plugin {
 			new LicenceController( $licence ),
 		);
 		QueueCommand::register( $cron, $store );
+		StatsCommand::register();
 		Export::register_cli();
 		if ( is_admin() ) {
 			$settings_page = new SettingsPage( $this->settings, $licence );

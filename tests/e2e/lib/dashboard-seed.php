@@ -92,9 +92,9 @@ foreach ( $carts as $i => list( $days, $status, $holdout, $messaged, $revenue, $
 	}
 }
 delete_transient( \CartPinger\Lifecycle::TEMPLATES_CACHE_TRANSIENT );
-// The rows above are back-dated into days the dashboard treats as settled (and may already
-// have cached, e.g. after the recovery walk looked at it); real rows are always created "now".
-delete_option( \CartPinger\Admin\DashboardPage::CACHE_OPTION );
+// The rows above are written straight into the tables (back-dated), past the write paths that
+// keep the dashboard's counters: rebuild them, as `wp cartpinger stats rebuild` does.
+\CartPinger\Storage\Backfill::build();
 echo wp_json_encode(
 	array(
 		'ids'   => $ids,

@@ -172,6 +172,31 @@ abstract class TestCase extends PHPUnitTestCase {
 
 	// ------------------------------------------------------------------ database
 
+	/**
+	 * The dashboard's counters kept on write (CartPinger\Storage\Stats) add up to what a rebuild
+	 * from the rows computes: totals per currency over all slots (tests back-date rows with raw
+	 * UPDATEs, which moves them between slots but never changes the totals).
+	 */
+	protected function assertCountersMatchRebuild(): void {
+		global $wpdb;
+		$table  = \CartPinger\Storage\Stats::table();
+		$fields = array_merge( \CartPinger\Storage\Stats::CART_FIELDS, \CartPinger\Storage\Stats::MESSAGE_FIELDS );
+		$sums   = 'currency, ' . implode( ', ', array_map( static fn( $f ) => "SUM({$f}) AS {$f}", $fields ) );
+		$read   = static function () use ( $wpdb, $table, $sums ): array {
+			$rows = (array) $wpdb->get_results( "SELECT {$sums} FROM {$table} GROUP BY currency ORDER BY currency", ARRAY_A ); // phpcs:ignore
+			$out  = array();
+			foreach ( $rows as $row ) {
+				$c = (string) $row['currency'];
+				unset( $row['currency'] );
+				$out[ $c ] = array_filter( array_map( 'intval', $row ) );
+			}
+			return array_filter( $out );
+		};
+		$kept = $read();
+		\CartPinger\Storage\Stats::rebuild();
+		$this->assertSame( $read(), $kept, 'the counters kept on write differ from a rebuild from the rows' );
+	}
+
 	protected static function table( string $name ): string {
 		global $wpdb;
 		return $wpdb->prefix . $name;

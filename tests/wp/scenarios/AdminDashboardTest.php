@@ -12,6 +12,7 @@ namespace CartPinger\Tests\WP;
 
 use CartPinger\Admin\DashboardPage;
 use CartPinger\Storage\Schema;
+use CartPinger\Storage\Stats;
 
 final class AdminDashboardTest extends TestCase {
 
@@ -20,8 +21,9 @@ final class AdminDashboardTest extends TestCase {
 		global $wpdb;
 		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', Schema::recoveries_table() ) );
 		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', Schema::messages_log_table() ) );
-		// Each test seeds its own rows: start without cached day numbers.
-		delete_option( \CartPinger\Admin\DashboardPage::CACHE_OPTION );
+		// Each test seeds its own rows straight into the tables, then rebuilds the counters
+		// (Stats::rebuild(), what the update to schema 5 and `wp cartpinger stats rebuild` do).
+		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', Stats::table() ) );
 		update_option( 'timezone_string', 'Europe/Madrid' );
 		update_option( 'gmt_offset', '' );
 		wp_set_current_user( 1 );
@@ -117,6 +119,7 @@ final class AdminDashboardTest extends TestCase {
 		self::cart( array( 'created_at' => '2026-11-10 23:30:00' ) ); // 11-11 00:30 CET.
 		self::cart( array( 'created_at' => '2026-11-10 22:30:00' ) ); // 11-10 23:30 CET.
 		self::message( array( 'created_at' => '2026-10-20 22:31:00', 'sent_at' => '2026-10-20 22:31:01' ) );
+		Stats::rebuild();
 		$data = DashboardPage::data( 90, $now );
 		$this->assertSame( 1, $data['series']['2026-10-21']['captured'] );
 		$this->assertSame( 0, $data['series']['2026-10-20']['captured'] );
@@ -128,6 +131,7 @@ final class AdminDashboardTest extends TestCase {
 
 	public function test_numbers_match_the_seeded_rows(): void {
 		$now  = self::seed();
+		Stats::rebuild();
 		$data = DashboardPage::data( 7, $now );
 		$this->assertSame(
 			array(
@@ -197,6 +201,7 @@ final class AdminDashboardTest extends TestCase {
 		}
 		$wpdb->query( $wpdb->prepare( 'UPDATE %i SET created_at = created_at + INTERVAL %d SECOND', Schema::messages_log_table(), $shift ) );
 		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i WHERE created_at > UTC_TIMESTAMP()', Schema::recoveries_table() ) );
+		Stats::rebuild();
 
 		$html = self::render();
 		$this->assertStringContainsString( 'class="cartpinger-heartbeat"', $html );
@@ -309,8 +314,11 @@ final class AdminDashboardTest extends TestCase {
 		$seed_s = microtime( true ) - $t0;
 		$this->assertSame( (string) $total, $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM %i', $rt ) ) );
 		$wpdb->query( $wpdb->prepare( 'ANALYZE TABLE %i, %i', $rt, $mt ) );
+		$t       = microtime( true );
+		$rebuilt = Stats::rebuild();
+		$rebuild = sprintf( 'Stats::rebuild(): %d days, %d slots in %.1f s', $rebuilt['days'], $rebuilt['slots'], microtime( true ) - $t );
 
-		$lines = array( sprintf( 'seeded %d carts + %d messages in %.1f s', $total, $total, $seed_s ) );
+		$lines = array( sprintf( 'seeded %d carts + %d messages in %.1f s', $total, $total, $seed_s ), $rebuild );
 		foreach ( array( 7, 30, 90 ) as $days ) {
 			DashboardPage::data( $days ); // Warm.
 			$t    = microtime( true );

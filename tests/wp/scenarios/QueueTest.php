@@ -204,7 +204,9 @@ final class QueueTest extends TestCase {
 		$this->assertSame( Store::RESENT_MARKER, self::row( $a[0] )['error_code'] );
 
 		// A webhook moved a row to delivered before the runner completed it: delivered stays.
+		// (Written here as the webhook processor writes it: the status and its counters.)
 		$wpdb->query( $wpdb->prepare( 'UPDATE %i SET status = %s WHERE id = %d', Schema::messages_log_table(), 'delivered', $a[1] ) );
+		\CartPinger\Storage\Stats::message_status_changed( $a[1], 'claimed' );
 		$this->assertSame( 'stale', $store->complete( $a[1], (int) $third[0]['claim_id'], array( 'status' => 'accepted', 'wamid' => 'wamid.late' ) ) );
 		$row = self::row( $a[1] );
 		$this->assertSame( 'delivered', $row['status'] );
@@ -271,5 +273,10 @@ final class QueueTest extends TestCase {
 		$summary = self::runner()->run( 10000 );
 		$this->assertSame( 2, $summary['sent'] ?? 0, wp_json_encode( $summary ) );
 		self::stored_once( $ids );
+	}
+
+	/** Issue 15: the queue's sends and failures kept the dashboard's counters in step. */
+	public function test_zz_counters_kept_on_write_equal_a_rebuild(): void {
+		$this->assertCountersMatchRebuild();
 	}
 }

@@ -71,9 +71,23 @@ final class RecoveryFlowTest extends TestCase {
 		global $wpdb;
 		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', Schema::recoveries_table() ) );
 		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', Schema::messages_log_table() ) );
+		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', \CartPinger\Storage\Stats::table() ) );
+		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', \CartPinger\Storage\PhoneFacts::table() ) );
 		delete_option( Store::PAUSED_OPTION );
 		remove_all_filters( 'cartpinger_recovery_policy' );
 		self::new_shopper();
+	}
+
+	/**
+	 * Issue 15: every write of the test (captures, scheduler sends, closes, attribution, link
+	 * clicks, statuses from the queue run and webhooks, STOP) kept the dashboard's counters in
+	 * step with the rows.
+	 */
+	protected function tearDown(): void {
+		if ( ! $this->hasFailed() ) {
+			$this->assertCountersMatchRebuild();
+		}
+		parent::tearDown();
 	}
 
 	private static function settings(): Settings {
@@ -462,4 +476,5 @@ final class RecoveryFlowTest extends TestCase {
 		$claimed = $store->claim( 3, 60 );
 		$this->assertSame( array( 'order', 'order', 'order' ), array_map( static fn( $r ) => $r['kind'], $claimed ) );
 	}
+
 }

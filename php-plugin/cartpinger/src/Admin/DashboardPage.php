@@ -12,6 +12,7 @@ namespace CartPinger\Admin;
 
 use CartPinger\Queue\Runner;
 use CartPinger\Storage\Schema;
+use CartPinger\Storage\Stats;
 use CartPinger\Support\RegistersHooks;
 
 defined( 'ABSPATH' ) || exit;
@@ -152,55 +153,11 @@ final class DashboardPage implements RegistersHooks {
 	}
 
 	/**
-	 * The site-day expression of a created_at column, and its placeholders' values.
-	 *
-	 * `DATE(created_at + INTERVAL <offset> SECOND)`, the offset chosen by a CASE when the range
-	 * crosses a DST change.
-	 *
-	 * @since 0.2.0
-	 *
-	 * @param array<string, mixed> $range  Result of range().
-	 * @param string               $column Column (a constant of this class's queries).
-	 * @return array{0: string, 1: array<int, int|string>}
-	 */
-	private static function day_sql( array $range, string $column ): array {
-		$shifts = $range['shifts'];
-		if ( 1 === count( $shifts ) ) {
-			return array( "DATE({$column} + INTERVAL %d SECOND)", array( $shifts[0][1] ) );
-		}
-		$sql    = 'DATE(' . $column . ' + INTERVAL (CASE';
-		$params = array();
-		$count  = count( $shifts );
-		for ( $i = 1; $i < $count; $i++ ) {
-			$sql     .= " WHEN {$column} < %s THEN %d";
-			$params[] = $shifts[ $i ][0];
-			$params[] = $shifts[ $i - 1 ][1];
-		}
-		$params[] = $shifts[ $count - 1 ][1];
-		return array( $sql . ' ELSE %d END) SECOND)', $params );
-	}
-
-	/**
 	 * Per-day numbers the dashboard adds up.
 	 *
 	 * @since 0.2.0
 	 */
 	private const DAY_FIELDS = array( 'captured', 'messaged', 'clicked', 'recovered', 'holdout', 'holdout_converted', 'messaged_recovered', 'sent', 'delivered', 'read', 'failed' );
-
-	/**
-	 * Option caching the numbers of settled site days (older than SETTLED_DAYS).
-	 *
-	 * @since 0.2.0
-	 */
-	public const CACHE_OPTION = 'cartpinger_dashboard_days';
-
-	/**
-	 * Days after which a day's numbers no longer change (late webhooks, orders), so they are
-	 * cached: a view then only queries the last few days, whatever the table sizes.
-	 *
-	 * @since 0.2.0
-	 */
-	private const SETTLED_DAYS = 3;
 
 	/**
 	 * A day with nothing.
@@ -219,127 +176,26 @@ final class DashboardPage implements RegistersHooks {
 	}
 
 	/**
-	 * The numbers of each site day of a range: settled days from the cache, the others (and
-	 * any missing) computed with one set of GROUP BY day queries over their span.
+	 * The numbers of each site day of a range, from the counters kept on write (Stats): one
+	 * primary-key range read of the range's quarter hours, whatever the size of the tables.
 	 *
 	 * @since 0.2.0
 	 *
 	 * @param array<string, mixed> $range Result of range().
-	 * @param int                  $now   Unix time.
 	 * @return array<string, array<string, mixed>> Site date => numbers.
 	 */
-	private static function daily( array $range, int $now ): array {
-		$sig            = wp_timezone_string() . '|' . Schema::VERSION;
-		$cache          = get_option( self::CACHE_OPTION, array() );
-		$days           = is_array( $cache ) && ( $cache['sig'] ?? '' ) === $sig && is_array( $cache['days'] ?? null ) ? $cache['days'] : array();
-		$today          = wp_date( 'Y-m-d', $now );
-		$settled_before = wp_date( 'Y-m-d', $now - self::SETTLED_DAYS * DAY_IN_SECONDS );
-		$first_needed   = null;
-		foreach ( $range['dates'] as $date ) {
-			if ( ! isset( $days[ $date ] ) || $date >= $settled_before ) {
-				$first_needed = $date;
-				break;
+	private static function daily( array $range ): array {
+		$out = array();
+		foreach ( Stats::days( $range['from'], $range['to'], $range['shifts'] ) as $date => $counts ) {
+			$day = self::empty_day();
+			foreach ( self::DAY_FIELDS as $field ) {
+				$day[ $field ] = (int) ( $counts[ 'read' === $field ? 'read_n' : $field ] ?? 0 );
 			}
-		}
-		if ( null === $first_needed ) {
-			return $days;
-		}
-		$span     = (int) round( ( strtotime( $today . ' 00:00:00 UTC' ) - strtotime( $first_needed . ' 00:00:00 UTC' ) ) / DAY_IN_SECONDS ) + 1;
-		$computed = self::compute_days( self::span( $span, $now ) );
-		$changed  = false;
-		foreach ( $computed as $date => $numbers ) {
-			$days[ $date ] = $numbers;
-			$changed       = $changed || $date < $settled_before;
-		}
-		if ( $changed ) {
-			ksort( $days );
-			$kept = array_filter( $days, static fn( $date ) => $date < $settled_before, ARRAY_FILTER_USE_KEY );
-			update_option(
-				self::CACHE_OPTION,
-				array(
-					'sig'  => $sig,
-					'days' => array_slice( $kept, -400, null, true ),
-				),
-				false
-			);
-		}
-		return $days;
-	}
-
-	/**
-	 * Computes the numbers of every site day of a span (five GROUP BY day queries on indexed
-	 * ranges; the message ones are covered by the `dashboard` index).
-	 *
-	 * @since 0.2.0
-	 *
-	 * @param array<string, mixed> $range Result of span().
-	 * @return array<string, array<string, mixed>>
-	 */
-	private static function compute_days( array $range ): array {
-		global $wpdb;
-		$recoveries = Schema::recoveries_table();
-		$messages   = Schema::messages_log_table();
-		$out        = array();
-		foreach ( $range['dates'] as $date ) {
-			$out[ $date ] = self::empty_day();
-		}
-		list( $day, $day_params ) = self::day_sql( $range, 'created_at' );
-		$bounds                   = array( $range['from'], $range['to'] );
-		$queries                  = array(
-			'carts'   => array(
-				"SELECT {$day} AS d, COUNT(*) AS captured,
-					SUM(messaged_at IS NOT NULL) AS messaged, SUM(clicked_at IS NOT NULL) AS clicked,
-					SUM(status = 'recovered') AS recovered, SUM(holdout = 1) AS holdout,
-					SUM(holdout = 1 AND status = 'converted') AS holdout_converted,
-					SUM(holdout = 0 AND messaged_at IS NOT NULL AND status = 'recovered') AS messaged_recovered
-				FROM %i WHERE created_at >= %s AND created_at < %s GROUP BY d",
-				$recoveries,
-			),
-			// Status only (it moves sent → delivered → read and never back): index-only.
-			'sends'   => array(
-				"SELECT {$day} AS d, SUM(status IN ('sent', 'delivered', 'read')) AS sent,
-					SUM(status IN ('delivered', 'read')) AS delivered,
-					SUM(status = 'read') AS `read`, SUM(status = 'failed') AS failed
-				FROM %i WHERE created_at >= %s AND created_at < %s GROUP BY d",
-				$messages,
-			),
-			// Carts reached: their first reminder (one per cart) delivered / read.
-			'reach'   => array(
-				"SELECT {$day} AS d, SUM(status IN ('delivered', 'read')) AS reach_delivered, SUM(status = 'read') AS reach_read
-				FROM %i WHERE created_at >= %s AND created_at < %s AND kind = 'recovery' AND step = 1 GROUP BY d",
-				$messages,
-			),
-			'revenue' => array(
-				"SELECT {$day} AS d, currency, SUM(recovered_revenue_minor) AS amount
-				FROM %i WHERE created_at >= %s AND created_at < %s AND status = 'recovered' GROUP BY d, currency",
-				$recoveries,
-			),
-			'cost'    => array(
-				"SELECT {$day} AS d, currency, SUM(cost_micros) AS amount
-				FROM %i WHERE created_at >= %s AND created_at < %s AND cost_micros IS NOT NULL GROUP BY d, currency",
-				$messages,
-			),
-		);
-		foreach ( $queries as $name => $query ) {
-			$rows = $wpdb->get_results(
-				$wpdb->prepare( $query[0], ...array_merge( $day_params, array( $query[1] ), $bounds ) ), // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- $day holds placeholders only.
-				ARRAY_A
-			);
-			foreach ( (array) $rows as $row ) {
-				$date = (string) $row['d'];
-				if ( ! isset( $out[ $date ] ) ) {
-					continue;
-				}
-				if ( 'revenue' === $name || 'cost' === $name ) {
-					$out[ $date ][ $name ][ (string) $row['currency'] ] = (int) $row['amount'];
-					continue;
-				}
-				foreach ( $row as $key => $value ) {
-					if ( 'd' !== $key ) {
-						$out[ $date ][ $key ] = (int) $value;
-					}
-				}
-			}
+			$day['reach_delivered'] = (int) ( $counts['reach_delivered'] ?? 0 );
+			$day['reach_read']      = (int) ( $counts['reach_read'] ?? 0 );
+			$day['revenue']         = $counts['revenue'];
+			$day['cost']            = $counts['cost'];
+			$out[ $date ]           = $day;
 		}
 		return $out;
 	}
@@ -347,8 +203,8 @@ final class DashboardPage implements RegistersHooks {
 	/**
 	 * Builds every number the page shows for a range (no HTML).
 	 *
-	 * Five indexed queries: carts per day, messages per day, carts with a delivered or read
-	 * message, revenue by currency, Meta cost by currency.
+	 * One read of the counters table (Stats): carts per day, messages per day, carts with a
+	 * delivered or read first reminder, revenue and Meta cost by currency.
 	 *
 	 * @since 0.2.0
 	 *
@@ -359,7 +215,7 @@ final class DashboardPage implements RegistersHooks {
 	public static function data( int $days, ?int $now = null ): array {
 		$range   = self::range( $days, $now );
 		$fields  = self::DAY_FIELDS;
-		$daily   = self::daily( $range, $now ?? time() );
+		$daily   = self::daily( $range );
 		$series  = array();
 		$totals  = array_fill_keys( $fields, 0 );
 		$reach   = array(

@@ -15,6 +15,7 @@ use CartPinger\Queue\Cron;
 use CartPinger\Recovery\CheckoutHooks;
 use CartPinger\Recovery\Repository;
 use CartPinger\Settings\Settings;
+use CartPinger\Storage\PhoneFacts;
 use CartPinger\Storage\Schema;
 use CartPinger\Support\RegistersHooks;
 
@@ -545,6 +546,10 @@ final class Privacy implements RegistersHooks {
 		$removed = 0;
 		$now     = gmdate( 'Y-m-d H:i:s' );
 
+		// The scheduler's per-phone facts (times only, but keyed by the number).
+		foreach ( (array) ( $found['phones'] ?? array() ) as $phone ) {
+			PhoneFacts::erase( (string) $phone );
+		}
 		$messages = array_slice( $found['messages'], 0, $budget );
 		if ( array() !== $messages ) {
 			// error_code before status: MySQL assigns left to right.

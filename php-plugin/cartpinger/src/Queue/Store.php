@@ -10,7 +10,9 @@ declare(strict_types=1);
 
 namespace CartPinger\Queue;
 
+use CartPinger\Storage\PhoneFacts;
 use CartPinger\Storage\Schema;
+use CartPinger\Storage\Stats;
 use WP_Error;
 
 defined( 'ABSPATH' ) || exit;
@@ -179,7 +181,11 @@ final class Store {
 			return new WP_Error( self::ERROR_DB, 'The message could not be queued.' );
 		}
 		if ( 1 === $inserted ) {
-			return (int) $wpdb->insert_id;
+			$id = (int) $wpdb->insert_id;
+			if ( 'recovery' === $kind ) {
+				PhoneFacts::message_queued( $phone, (int) ( $message['recovery_id'] ?? 0 ), $now );
+			}
+			return $id;
 		}
 		$id = $wpdb->get_var(
 			$wpdb->prepare( 'SELECT id FROM %i WHERE idempotency_key = %s', Schema::messages_log_table(), $key )
@@ -233,7 +239,16 @@ final class Store {
 		global $wpdb;
 		$table = Schema::messages_log_table();
 		$now   = gmdate( 'Y-m-d H:i:s' );
-		// Past their time-to-live: never sent late.
+		// Past their time-to-live: never sent late (and never counted in a phone's cool-off).
+		$phones = $wpdb->get_col(
+			$wpdb->prepare(
+				'SELECT DISTINCT phone FROM %i WHERE status = %s AND expires_at IS NOT NULL AND expires_at < %s AND kind = %s',
+				$table,
+				'pending',
+				$now,
+				'recovery'
+			)
+		);
 		$wpdb->query(
 			$wpdb->prepare(
 				'UPDATE %i SET status = %s, error_code = %s, error_message = %s, updated_at = %s WHERE status = %s AND expires_at IS NOT NULL AND expires_at < %s',
@@ -246,6 +261,9 @@ final class Store {
 				$now
 			)
 		);
+		if ( array() !== $phones ) {
+			PhoneFacts::refresh( array_map( 'strval', $phones ) );
+		}
 		$expired = $wpdb->query(
 			$wpdb->prepare(
 				'UPDATE %i SET status = %s, claim_id = 0, claimed_until = NULL, due_at = %s, error_message = %s, updated_at = %s WHERE status = %s AND claimed_until < %s',
@@ -300,6 +318,9 @@ final class Store {
 				...$ids
 			)
 		);
+		if ( $done > 0 ) {
+			PhoneFacts::refresh( PhoneFacts::phones_of_recoveries( $ids ) );
+		}
 		return max( 0, (int) $done );
 	}
 
@@ -370,18 +391,26 @@ final class Store {
 		switch ( $status ) {
 			case 'accepted':
 				$wamid   = is_string( $result['wamid'] ?? null ) ? substr( $result['wamid'], 0, 191 ) : '';
-				$updated = $wpdb->query(
-					$wpdb->prepare(
+				$updated = Stats::transaction(
+					static function () use ( $wpdb, $table, $wamid, $now, $release, $where, $id, $claim_id ) {
+						$updated = $wpdb->query(
+							$wpdb->prepare(
 						"UPDATE %i SET status = %s, wamid = %s, sent_at = COALESCE(sent_at, %s), attempts = attempts + 1, error_code = '', error_message = NULL, {$release} {$where}", // phpcs:ignore -- $release and $where are placeholder-only fragments.
-						$table,
-						'sent',
-						$wamid,
-						$now,
-						$now,
-						$id,
-						$claim_id,
-						'claimed'
-					)
+								$table,
+								'sent',
+								$wamid,
+								$now,
+								$now,
+								$id,
+								$claim_id,
+								'claimed'
+							)
+						);
+						if ( 1 === $updated ) {
+							Stats::message_status_changed( $id, 'claimed' );
+						}
+						return $updated;
+					}
 				);
 				if ( 1 !== $updated && '' !== $wamid ) {
 					// A webhook got there first (delivered, read...): keep its state, fill the gaps.
@@ -493,19 +522,27 @@ final class Store {
 	 */
 	private function fail( int $id, int $claim_id, string $code, string $message, string $now ): string {
 		global $wpdb;
-		$updated = $wpdb->query(
-			$wpdb->prepare(
-				'UPDATE %i SET status = %s, attempts = attempts + 1, error_code = %s, error_message = %s, failed_at = COALESCE(failed_at, %s), claim_id = 0, claimed_until = NULL, updated_at = %s WHERE id = %d AND claim_id = %d AND status = %s',
-				Schema::messages_log_table(),
-				'failed',
-				$code,
-				$message,
-				$now,
-				$now,
-				$id,
-				$claim_id,
-				'claimed'
-			)
+		$updated = Stats::transaction(
+			static function () use ( $wpdb, $id, $claim_id, $code, $message, $now ) {
+				$updated = $wpdb->query(
+					$wpdb->prepare(
+						'UPDATE %i SET status = %s, attempts = attempts + 1, error_code = %s, error_message = %s, failed_at = COALESCE(failed_at, %s), claim_id = 0, claimed_until = NULL, updated_at = %s WHERE id = %d AND claim_id = %d AND status = %s',
+						Schema::messages_log_table(),
+						'failed',
+						$code,
+						$message,
+						$now,
+						$now,
+						$id,
+						$claim_id,
+						'claimed'
+					)
+				);
+				if ( 1 === $updated ) {
+					Stats::message_status_changed( $id, 'claimed' );
+				}
+				return $updated;
+			}
 		);
 		return 1 === $updated ? 'failed' : 'stale';
 	}

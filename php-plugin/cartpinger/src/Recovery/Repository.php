@@ -10,7 +10,9 @@ declare(strict_types=1);
 
 namespace CartPinger\Recovery;
 
+use CartPinger\Storage\PhoneFacts;
 use CartPinger\Storage\Schema;
+use CartPinger\Storage\Stats;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -52,9 +54,11 @@ final class Repository {
 		$table = Schema::recoveries_table();
 		// A new consent (first capture, or re-consent after a revocation on a new record)
 		// records its proof; an existing consent keeps its original proof.
-		$result = $wpdb->query(
-			$wpdb->prepare(
-				'INSERT INTO %i (session_key, billing_country, locale, customer_phone, customer_name, customer_email, user_id, cart_snapshot, cart_total_minor, currency,
+		$result = Stats::transaction(
+			static function () use ( $wpdb, $table, $data, $now ) {
+				$result = $wpdb->query(
+					$wpdb->prepare(
+						'INSERT INTO %i (session_key, billing_country, locale, customer_phone, customer_name, customer_email, user_id, cart_snapshot, cart_total_minor, currency,
 					consent, consent_at, consent_ip, consent_text_version, consent_label, consent_source, status, last_activity_at, next_check_at, created_at, updated_at)
 				VALUES (%s, %s, %s, %s, %s, %s, %d, %s, %d, %s, 1, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 				ON DUPLICATE KEY UPDATE
@@ -63,35 +67,50 @@ final class Repository {
 					user_id = IF(VALUES(user_id) = 0, user_id, VALUES(user_id)), cart_snapshot = VALUES(cart_snapshot),
 					cart_total_minor = VALUES(cart_total_minor), currency = VALUES(currency), last_activity_at = VALUES(last_activity_at),
 					next_check_at = IF(status = %s, VALUES(next_check_at), next_check_at), updated_at = VALUES(updated_at), id = LAST_INSERT_ID(id)',
-				$table,
-				(string) $data['session_key'],
-				(string) $data['country'],
-				(string) $data['locale'],
-				(string) $data['phone'],
-				(string) $data['name'],
-				(string) $data['email'],
-				(int) $data['user_id'],
-				(string) $data['snapshot'],
-				(int) $data['total_minor'],
-				(string) $data['currency'],
-				$now,
-				(string) $data['ip'],
-				(string) $data['label_version'],
-				(string) $data['label'],
-				(string) $data['source'],
-				'open',
-				$now,
-				(string) $data['next_check_at'],
-				$now,
-				$now,
-				'',
-				'open'
-			)
+						$table,
+						(string) $data['session_key'],
+						(string) $data['country'],
+						(string) $data['locale'],
+						(string) $data['phone'],
+						(string) $data['name'],
+						(string) $data['email'],
+						(int) $data['user_id'],
+						(string) $data['snapshot'],
+						(int) $data['total_minor'],
+						(string) $data['currency'],
+						$now,
+						(string) $data['ip'],
+						(string) $data['label_version'],
+						(string) $data['label'],
+						(string) $data['source'],
+						'open',
+						$now,
+						(string) $data['next_check_at'],
+						$now,
+						$now,
+						'',
+						'open'
+					)
+				);
+				if ( false === $result ) {
+					return false;
+				}
+				$id = (int) $wpdb->insert_id; // Before the counters' INSERT resets it.
+				// 1 = a new record (2 = updated in place, 0 = unchanged): it counts as captured.
+				if ( 1 === $result ) {
+					Stats::recovery_changed(
+						null,
+						array(
+							'created_at' => $now,
+							'currency'   => (string) $data['currency'],
+							'status'     => 'open',
+						)
+					);
+				}
+				return $id;
+			}
 		);
-		if ( false === $result ) {
-			return 0;
-		}
-		return (int) $wpdb->insert_id;
+		return false === $result ? 0 : (int) $result;
 	}
 
 	/**
@@ -197,7 +216,14 @@ final class Repository {
 			// Only a live record closes: a recovered record never becomes expired.
 			list( $set, $values ) = self::assignments( $data );
 			$sql                  = 'UPDATE %i SET ' . $set . " WHERE id = %d AND status IN ('open', 'messaged', 'holdout')";
-			$changed             += max( 0, (int) $wpdb->query( $wpdb->prepare( $sql, Schema::recoveries_table(), ...array_merge( $values, array( $id ) ) ) ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- column names are checked in assignments().
+			$changed             += self::tracked(
+				$id,
+				$data,
+				static fn() => max( 0, (int) $wpdb->query( $wpdb->prepare( $sql, Schema::recoveries_table(), ...array_merge( $values, array( $id ) ) ) ) ) // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- column names are checked in assignments().
+			);
+		}
+		if ( 'opted_out' === $status && $changed > 0 ) {
+			PhoneFacts::refresh( PhoneFacts::phones_of_recoveries( $ids ) );
 		}
 		return $changed;
 	}
@@ -217,15 +243,64 @@ final class Repository {
 		if ( $order_id <= 0 ) {
 			return;
 		}
-		$wpdb->query(
+		$ids = $wpdb->get_col(
 			$wpdb->prepare(
-				'UPDATE %i SET recovered_revenue_minor = %d WHERE recovered_order_id = %d AND status = %s AND recovered_revenue_minor <> %d',
+				'SELECT id FROM %i WHERE recovered_order_id = %d AND status = %s AND recovered_revenue_minor <> %d',
 				Schema::recoveries_table(),
-				$revenue,
 				$order_id,
 				'recovered',
 				$revenue
 			)
+		);
+		foreach ( array_map( 'intval', (array) $ids ) as $id ) {
+			self::tracked(
+				$id,
+				array( 'recovered_revenue_minor' => $revenue ),
+				static fn() => (int) $wpdb->query(
+					$wpdb->prepare(
+						'UPDATE %i SET recovered_revenue_minor = %d WHERE id = %d AND status = %s',
+						Schema::recoveries_table(),
+						$revenue,
+						$id,
+						'recovered'
+					)
+				)
+			);
+		}
+	}
+
+	/**
+	 * Columns whose change moves the dashboard's counters (Stats::cart_vector()).
+	 *
+	 * @since 0.3.0
+	 */
+	private const COUNTED = array( 'status', 'holdout', 'messaged_at', 'clicked_at', 'recovered_revenue_minor', 'currency', 'created_at' );
+
+	/**
+	 * Runs an UPDATE of one record and, when it changed a counted column, the counters' update in
+	 * the same transaction (the row is read FOR UPDATE first, so concurrent writes serialise).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param int                  $id    Record id.
+	 * @param array<string, mixed> $data  The columns the write sets.
+	 * @param callable(): int      $write The UPDATE; returns rows changed.
+	 * @return int Rows changed.
+	 */
+	private static function tracked( int $id, array $data, callable $write ): int {
+		global $wpdb;
+		if ( array() === array_intersect( array_keys( $data ), self::COUNTED ) ) {
+			return (int) $write();
+		}
+		return (int) Stats::transaction(
+			static function () use ( $wpdb, $id, $data, $write ) {
+				$before = $wpdb->get_row( $wpdb->prepare( 'SELECT * FROM %i WHERE id = %d FOR UPDATE', Schema::recoveries_table(), $id ), ARRAY_A );
+				$n      = (int) $write();
+				if ( $n > 0 && is_array( $before ) ) {
+					Stats::recovery_changed( $before, array_merge( $before, $data ) );
+				}
+				return $n;
+			}
 		);
 	}
 
@@ -243,7 +318,17 @@ final class Repository {
 		$data['updated_at']   = gmdate( 'Y-m-d H:i:s' );
 		list( $set, $values ) = self::assignments( $data );
 		$sql                  = 'UPDATE %i SET ' . $set . ' WHERE id = %d';
-		return false !== $wpdb->query( $wpdb->prepare( $sql, Schema::recoveries_table(), ...array_merge( $values, array( $id ) ) ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- column names are checked in assignments().
+		$ok                   = true;
+		self::tracked(
+			$id,
+			$data,
+			static function () use ( $wpdb, $sql, $values, $id, &$ok ) {
+				$result = $wpdb->query( $wpdb->prepare( $sql, Schema::recoveries_table(), ...array_merge( $values, array( $id ) ) ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- column names are checked in assignments().
+				$ok     = false !== $result;
+				return (int) $result;
+			}
+		);
+		return $ok;
 	}
 
 	/**
@@ -342,69 +427,5 @@ final class Repository {
 		}
 		usort( $rows, static fn( $a, $b ) => strcmp( (string) $a['next_check_at'], (string) $b['next_check_at'] ) );
 		return array_slice( $rows, 0, max( 1, $limit ) );
-	}
-
-	/**
-	 * When each phone last got a recovery message, per recovery record.
-	 *
-	 * @since 0.2.0
-	 *
-	 * Only messages created since $since count (the cool-off window), so the lookup is a range
-	 * on the (phone, kind, created_at) index.
-	 *
-	 * @param string[] $phones E.164 phones.
-	 * @param string   $since  UTC DATETIME: the oldest message that matters.
-	 * @return array<string, array<int, int>> phone => recovery id => unix time of the latest message.
-	 */
-	public function last_recovery_messages( array $phones, string $since ): array {
-		global $wpdb;
-		$phones = array_values( array_unique( array_filter( $phones ) ) );
-		if ( array() === $phones ) {
-			return array();
-		}
-		$placeholders = implode( ',', array_fill( 0, count( $phones ), '%s' ) );
-		$rows         = $wpdb->get_results(
-			$wpdb->prepare(
-				"SELECT phone, recovery_id, MAX(created_at) AS last_at FROM %i WHERE phone IN ({$placeholders}) AND kind = %s AND created_at >= %s AND status NOT IN ('cancelled', 'expired') GROUP BY phone, recovery_id", // phpcs:ignore Generic.Strings.UnnecessaryStringConcat
-				Schema::messages_log_table(),
-				...array_merge( $phones, array( 'recovery', $since ) )
-			),
-			ARRAY_A
-		);
-		$out          = array();
-		foreach ( is_array( $rows ) ? $rows : array() as $row ) {
-			$out[ (string) $row['phone'] ][ (int) $row['recovery_id'] ] = (int) strtotime( $row['last_at'] . ' UTC' );
-		}
-		return $out;
-	}
-
-	/**
-	 * Phones that replied STOP after a given time.
-	 *
-	 * @since 0.2.0
-	 *
-	 * @param string[] $phones E.164 phones.
-	 * @return array<string, int> phone => unix time of the latest opt-out.
-	 */
-	public function opt_outs( array $phones ): array {
-		global $wpdb;
-		$phones = array_values( array_unique( array_filter( $phones ) ) );
-		if ( array() === $phones ) {
-			return array();
-		}
-		$placeholders = implode( ',', array_fill( 0, count( $phones ), '%s' ) );
-		$rows         = $wpdb->get_results(
-			$wpdb->prepare(
-				"SELECT customer_phone, MAX(updated_at) AS at FROM %i WHERE customer_phone IN ({$placeholders}) AND status = %s GROUP BY customer_phone", // phpcs:ignore Generic.Strings.UnnecessaryStringConcat
-				Schema::recoveries_table(),
-				...array_merge( $phones, array( 'opted_out' ) )
-			),
-			ARRAY_A
-		);
-		$out          = array();
-		foreach ( is_array( $rows ) ? $rows : array() as $row ) {
-			$out[ (string) $row['customer_phone'] ] = (int) strtotime( $row['at'] . ' UTC' );
-		}
-		return $out;
 	}
 }

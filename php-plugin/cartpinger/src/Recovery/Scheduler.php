@@ -16,6 +16,8 @@ use CartPinger\Native\Scheduler as NativeScheduler;
 use CartPinger\Queue\Store;
 use CartPinger\Settings\SecretBoxInterface;
 use CartPinger\Settings\Settings;
+use CartPinger\Storage\Backfill;
+use CartPinger\Storage\PhoneFacts;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -136,7 +138,8 @@ final class Scheduler {
 			'hold'    => 0,
 			'skipped' => 0,
 		);
-		if ( ! $this->settings->get( 'recovery_enabled' ) ) {
+		// Until migration 5 has built the per-phone facts, cool-off and opt-outs are unknown.
+		if ( ! $this->settings->get( 'recovery_enabled' ) || Backfill::pending() ) {
 			return $summary;
 		}
 		$rows           = $this->records->due( gmdate( 'Y-m-d H:i:s', $now ), self::BATCH );
@@ -158,15 +161,12 @@ final class Scheduler {
 		}
 
 		$policy = Policy::build( $this->settings );
-		$phones = array_map( static fn( $r ) => (string) $r['customer_phone'], $owned );
-		// Cool-off only looks back over its own window (none: nothing to look up).
-		$last_msgs = $policy['cooloff'] > 0
-			? $this->records->last_recovery_messages( $phones, gmdate( 'Y-m-d H:i:s', $now - (int) $policy['cooloff'] ) )
-			: array();
-		$opt_outs  = $this->records->opt_outs( $phones );
-		$records   = array();
+		// Cool-off and opt-out facts of every phone: one primary-key read (PhoneFacts).
+		$facts   = PhoneFacts::get( array_map( static fn( $r ) => (string) $r['customer_phone'], $owned ) );
+		$since   = $policy['cooloff'] > 0 ? $now - (int) $policy['cooloff'] : PHP_INT_MAX;
+		$records = array();
 		foreach ( $owned as $row ) {
-			$records[] = $this->native_record( $row, $last_msgs, $opt_outs, false );
+			$records[] = $this->native_record( $row, $facts, $since, false );
 		}
 		$decisions = NativeScheduler::plan( $policy, $records, $now );
 
@@ -179,7 +179,7 @@ final class Scheduler {
 				$order_id = $this->order_since( $owned[ $i ] );
 				if ( $order_id > 0 ) {
 					$orders[ $i ] = $order_id;
-					$replan[ $i ] = $this->native_record( $owned[ $i ], $last_msgs, $opt_outs, true );
+					$replan[ $i ] = $this->native_record( $owned[ $i ], $facts, $since, true );
 				}
 			}
 		}
@@ -204,27 +204,24 @@ final class Scheduler {
 	 *
 	 * @since 0.2.0
 	 *
-	 * @param array<string, mixed>           $row       Record row.
-	 * @param array<string, array<int, int>> $last_msgs Phone => record => last message time.
-	 * @param array<string, int>             $opt_outs  Phone => last opt-out time.
-	 * @param bool                           $ordered   Whether an order followed.
+	 * @param array<string, mixed>              $row     Record row.
+	 * @param array<string, array<string, int>> $facts   Phone => PhoneFacts::get() facts.
+	 * @param int                               $since   Start of the cool-off window (unix time).
+	 * @param bool                              $ordered Whether an order followed.
 	 * @return array<string, mixed>
 	 */
-	private function native_record( array $row, array $last_msgs, array $opt_outs, bool $ordered ): array {
+	private function native_record( array $row, array $facts, int $since, bool $ordered ): array {
 		$id         = (int) $row['id'];
 		$phone      = (string) $row['customer_phone'];
-		$other_last = 0;
-		foreach ( $last_msgs[ $phone ] ?? array() as $recovery_id => $at ) {
-			if ( $recovery_id !== $id ) {
-				$other_last = max( $other_last, $at );
-			}
-		}
+		$other_last = PhoneFacts::last_other( $facts[ $phone ] ?? null, $id );
+		$other_last = $other_last >= $since ? $other_last : 0;
+		$opted_at   = (int) ( $facts[ $phone ]['opted_out_at'] ?? 0 );
 		$consent_at = self::ts( $row['consent_at'] ?? null );
 		return array(
 			'id'                    => $id,
 			'status'                => (string) $row['status'],
 			'consent'               => '1' === (string) $row['consent'],
-			'opted_out'             => isset( $opt_outs[ $phone ] ) && $opt_outs[ $phone ] >= $consent_at,
+			'opted_out'             => $opted_at > 0 && $opted_at >= $consent_at,
 			'ordered_since'         => $ordered,
 			'phone'                 => $phone,
 			'billing_country'       => (string) $row['billing_country'],

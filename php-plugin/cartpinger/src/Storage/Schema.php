@@ -19,7 +19,9 @@ defined( 'ABSPATH' ) || exit;
  * string such as "0.2.1" in cartpinger_db_version, which counts as 1); 2 = both tables;
  * 3 = the recovery scheduler's columns (next_check_at, holdout, locale, country, proof of
  * consent label, close reason) and the message time-to-live (expires_at); 4 = the dashboard's
- * covering index on messages (created_at, kind, step, status, cost_micros, currency).
+ * covering index on messages (created_at, kind, step, status, cost_micros, currency); 5 = the
+ * dashboard's counters kept on write (Stats, {prefix}cartpinger_stats) and the scheduler's
+ * per-phone facts (PhoneFacts, {prefix}cartpinger_phones), both built from the existing rows.
  * Every DATETIME column holds UTC (`current_time( 'mysql', true )` / `gmdate()`).
  *
  * @since 0.1.0
@@ -31,7 +33,7 @@ final class Schema {
 	 *
 	 * @since 0.1.0
 	 */
-	public const VERSION = 4;
+	public const VERSION = 5;
 
 	/**
 	 * Option that holds the installed schema version (an integer).
@@ -155,6 +157,7 @@ final class Schema {
 	 * @return bool True when the schema is current afterwards.
 	 */
 	public static function migrate( bool $force = false ): bool {
+		global $wpdb;
 		if ( ! self::acquire_lock( $force ) ) {
 			return false;
 		}
@@ -178,6 +181,18 @@ final class Schema {
 			require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 			dbDelta( self::create_table_statements() );
 			$version = 4;
+			update_option( self::VERSION_OPTION, $version, true );
+		}
+		if ( $version < 5 ) {
+			require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+			dbDelta( self::create_table_statements() );
+			foreach ( array( Stats::table(), PhoneFacts::table() ) as $table ) {
+				if ( $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $wpdb->esc_like( $table ) ) ) !== $table ) {
+					return false;
+				}
+			}
+			Backfill::start();
+			$version = 5;
 			update_option( self::VERSION_OPTION, $version, true );
 		}
 		self::release_lock();
@@ -366,6 +381,8 @@ final class Schema {
   KEY created_at (created_at)
 ) {$charset_collate};";
 
+		$statements[] = Stats::create_statement( $charset_collate );
+		$statements[] = PhoneFacts::create_statement( $charset_collate );
 		return $statements;
 	}
 

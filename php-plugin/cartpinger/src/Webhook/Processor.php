@@ -11,7 +11,9 @@ declare(strict_types=1);
 namespace CartPinger\Webhook;
 
 use CartPinger\Native\Webhook;
+use CartPinger\Storage\PhoneFacts;
 use CartPinger\Storage\Schema;
+use CartPinger\Storage\Stats;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -163,7 +165,18 @@ final class Processor {
 				$values[] = (string) $row['status'];
 			}
 			$sql     = 'UPDATE %i SET ' . implode( ', ', $sets ) . ' WHERE ' . $where;
-			$updated = $wpdb->query( $wpdb->prepare( $sql, $table, ...$values ) ); // phpcs:ignore -- $sql is built from placeholders only.
+			$old     = (string) $row['status'];
+			$changed = $transition['changed'];
+			// The status and the dashboard's counters change together (Stats).
+			$updated = Stats::transaction(
+				static function () use ( $wpdb, $sql, $table, $values, $old, $changed, $row ) {
+					$updated = $wpdb->query( $wpdb->prepare( $sql, $table, ...$values ) ); // phpcs:ignore -- $sql is built from placeholders only.
+					if ( $changed && 1 === $updated ) {
+						Stats::message_status_changed( (int) $row['id'], $old );
+					}
+					return $updated;
+				}
+			);
 			if ( ! $transition['changed'] ) {
 				return 'unchanged';
 			}
@@ -295,6 +308,7 @@ final class Processor {
 				$phone
 			)
 		);
+		PhoneFacts::refresh( array( $phone ) );
 		Log::write(
 			'info',
 			'Opt-out received: consent revoked.',
