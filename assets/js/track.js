@@ -24,10 +24,12 @@
 		if ( ! d || ! d.select( 'wc/store/cart' ) ) {
 			return null;
 		}
+		// The consent boxes sit in the address form, under the phone: read the address whose
+		// phone is used (billing first, as the order does).
 		var c = d.select( 'wc/store/cart' ).getCustomerData(), b = c.billingAddress || {}, s = c.shippingAddress || {},
-			co = d.select( 'wc/store/checkout' ), f = co && co.getAdditionalFields ? co.getAdditionalFields() : {};
+			a = b.phone ? b : s;
 		return { phone: b.phone || s.phone || '', name: b.first_name || s.first_name || '', email: b.email || '',
-			country: b.country || s.country || '', consent: !! ( f && f[ cfg.field ] ) };
+			country: b.country || s.country || '', consent: !! a[ cfg.field ] };
 	}
 	function send() {
 		var data = read(), body;

@@ -24,7 +24,9 @@ const SITE = env.SITE_URL.replace(/\/$/, '');
 const SANDBOX = env.SANDBOX_URL.replace(/\/$/, '');
 const SHOTS = join(ROOT, 'target', 'e2e');
 mkdirSync(SHOTS, { recursive: true });
-const CONSENT = 'Send me order updates and reminders via WhatsApp.';
+// The two consents, as the shopper reads them (defaults: they name the shop, STOP, the policy).
+const CONSENT = /Remind me on WhatsApp if I leave items in my cart/;
+const UPDATES = /Send me updates about my order from .* on WhatsApp/;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let failures = 0;
 
@@ -104,9 +106,11 @@ async function fillCheckout(page, who, consent) {
   }
   await f('phone', who.phoneTyped);
   if (consent) {
-    const box = page.getByLabel(CONSENT);
-    await box.check();
-    check(await box.isChecked(), 'consent checkbox ticked');
+    for (const [label, what] of [[UPDATES, 'order updates'], [CONSENT, 'reminders']]) {
+      const box = page.getByLabel(label).first();
+      await box.check();
+      check(await box.isChecked(), `${what} consent checkbox ticked`);
+    }
   }
 }
 
@@ -164,8 +168,8 @@ async function scenarioRecover(browser) {
   // The choice survives a reload (WooCommerce session).
   await a.reload();
   await a.waitForSelector(checkout === 'block' ? '.wc-block-checkout' : 'form.checkout', { timeout: 30000 });
-  await a.getByLabel(CONSENT).waitFor({ timeout: 15000 });
-  check(await a.getByLabel(CONSENT).isChecked(), 'consent still ticked after a reload');
+  await a.getByLabel(CONSENT).first().waitFor({ timeout: 15000 });
+  check(await a.getByLabel(CONSENT).first().isChecked(), 'consent still ticked after a reload');
   await ctxA.close(); // the shopper leaves
 
   let rows = state(who.phone);
@@ -196,6 +200,10 @@ async function scenarioRecover(browser) {
   const b = await ctxB.newPage();
   await b.goto(`${SITE}/cart/?cartpinger_recover=${token}`);
   check(/\/(classic-)?checkout\//.test(b.url()), `the link lands on checkout (${b.url()})`);
+  // WooCommerce's order attribution reads these on the landing page (issue 16 point 7).
+  const landed = new URL(b.url());
+  check(landed.searchParams.get('utm_source') === 'cartpinger' && landed.searchParams.get('utm_medium') === 'whatsapp',
+    `the link lands with utm_source=cartpinger&utm_medium=whatsapp (${landed.search})`);
   if (checkout === 'block') await b.waitForSelector('.wc-block-checkout');
   const page = await b.content();
   check(page.includes(product.name), 'cart restored with the product');
@@ -203,6 +211,9 @@ async function scenarioRecover(browser) {
   await b.screenshot({ path: join(SHOTS, `${checkout}-recover-3-restored.png`), fullPage: true });
   rows = state(who.phone);
   check(Boolean(rows.records[0].clicked_at), 'click recorded');
+  // The tap pauses the remaining steps for 2 hours (the shopper is on the checkout now).
+  const pausedFor = (Date.parse(`${rows.records[0].next_check_at}Z`) - Date.parse(`${rows.now}Z`)) / 1000;
+  check(pausedFor > 7000, `the next step waits ~2 h after the tap (${Math.round(pausedFor)} s)`);
 
   // Fill what the link could not pre-fill and order.
   await fillCheckout(b, who, false);
@@ -218,6 +229,11 @@ async function scenarioRecover(browser) {
   check(rows.messages.some((m) => m.template === 'order_confirmed'), 'the order confirmation is queued instead (order notifications, with consent)');
   check(r.next_check_at === null, 'sequence stopped');
   check(rows.order_consent === '1', `consent saved on the order (${rows.order_consent})`);
+  check(rows.order.updates_consent === '1', `order-updates consent saved on the order (${rows.order.updates_consent})`);
+  const note = rows.order.notes.find((n) => n.startsWith('Recovered by CartPinger'));
+  check(Boolean(note) && note.includes(coupon), `order note "Recovered by CartPinger: …, coupon …" (${note})`);
+  check(rows.order.utm_source === 'cartpinger' && rows.order.utm_medium === 'whatsapp',
+    `WooCommerce order attribution: ${rows.order.source_type} / ${rows.order.utm_source} / ${rows.order.utm_medium}`);
 
   // The merchant sees it: the dashboard counts the recovered cart and shows the heartbeat.
   const admin = await browser.newContext();
@@ -228,6 +244,15 @@ async function scenarioRecover(browser) {
   check(recovered >= 1, `dashboard counts the recovered cart (${recovered})`);
   check(/last ran/.test(await ap.locator('.cartpinger-heartbeat').textContent()), 'dashboard shows the queue heartbeat');
   await ap.screenshot({ path: join(SHOTS, `${checkout}-recover-5-dashboard.png`), fullPage: true });
+  // WooCommerce's own order screen credits the channel and carries the note.
+  await ap.goto(rows.order.edit_url);
+  const orderText = await ap.locator('body').innerText();
+  check(/Recovered by CartPinger/.test(orderText), 'the order screen shows the recovery note');
+  check(/cartpinger/i.test(await ap.locator('#woocommerce-order-source-data, .order-attribution-metabox').first().innerText().catch(() => orderText)),
+    'the order screen\'s Order attribution box names CartPinger');
+  await ap.screenshot({ path: join(SHOTS, `${checkout}-recover-6-order-screen.png`), fullPage: true });
+  await ap.setViewportSize({ width: 390, height: 844 });
+  await ap.screenshot({ path: join(SHOTS, `${checkout}-recover-6-order-screen-390.png`), fullPage: true });
   await admin.close();
 }
 

@@ -33,6 +33,7 @@ use CartPinger\Recovery\Capture;
 use CartPinger\Recovery\CheckoutHooks;
 use CartPinger\Recovery\Coupons;
 use CartPinger\Recovery\Link;
+use CartPinger\Recovery\LinkPause;
 use CartPinger\Recovery\Repository;
 use CartPinger\Recovery\Scheduler;
 use CartPinger\Rest\LicenceController;
@@ -171,6 +172,7 @@ final class Plugin {
 			new TrackCartController( $capture ),
 			new CheckoutHooks( $capture ),
 			new Link( $records ),
+			new LinkPause( $records ),
 			new Attribution( $records, $store ),
 			new Notifications( $this->settings, $store ),
 			new Privacy( $this->settings ),

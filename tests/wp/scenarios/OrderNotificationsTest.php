@@ -175,7 +175,7 @@ final class OrderNotificationsTest extends TestCase {
 		$this->assertSame( 'pending', $m['status'] );
 		$this->assertSame( 'en', $m['language'], 'site locale en_US' );
 		$params = self::params( $m );
-		$this->assertSame( array( 'Lucía', (string) $order->get_order_number(), '25.00 EUR' ), $params );
+		$this->assertSame( array( 'Lucía', (string) $order->get_order_number(), '€25.00' ), $params );
 		$this->assertCount( self::catalog_param_count( 'order_confirmed' ), $params, "as many params as the catalog's template" );
 
 		$order->update_status( 'completed' );
@@ -183,7 +183,7 @@ final class OrderNotificationsTest extends TestCase {
 		$this->assertCount( 2, $msgs );
 		$this->assertSame( 'order_completed', $msgs[1]['template'] );
 		$this->assertSame( 'order:' . $order->get_id() . ':completed', $msgs[1]['idempotency_key'] );
-		$this->assertSame( array( 'Lucía', (string) $order->get_order_number(), '25.00 EUR' ), self::params( $msgs[1] ) );
+		$this->assertSame( array( 'Lucía', (string) $order->get_order_number(), '€25.00' ), self::params( $msgs[1] ) );
 		$this->assertCount( self::catalog_param_count( 'order_completed' ), self::params( $msgs[1] ) );
 
 		$other = self::order( '1' );
@@ -191,7 +191,7 @@ final class OrderNotificationsTest extends TestCase {
 		$msgs = self::messages();
 		$this->assertCount( 3, $msgs );
 		$this->assertSame( 'order_cancelled', $msgs[2]['template'] );
-		$this->assertSame( array( 'Lucía', (string) $other->get_order_number(), '25.00 EUR' ), self::params( $msgs[2] ) );
+		$this->assertSame( array( 'Lucía', (string) $other->get_order_number(), '€25.00' ), self::params( $msgs[2] ) );
 		$this->assertCount( self::catalog_param_count( 'order_cancelled' ), self::params( $msgs[2] ) );
 
 		// No other status sends anything.
@@ -238,6 +238,21 @@ final class OrderNotificationsTest extends TestCase {
 		self::order( '' )->update_status( 'processing' );
 		self::order( '0' )->update_status( 'cancelled' );
 		$this->assertSame( array(), self::messages() );
+	}
+
+	public function test_order_updates_follow_their_own_consent_not_the_reminders_one(): void {
+		// Reminders yes, order updates no: no order message.
+		$order = self::order( '1' );
+		$order->update_meta_data( CheckoutHooks::ORDER_UPDATES_META, '0' );
+		$order->save();
+		$order->update_status( 'processing' );
+		$this->assertSame( array(), self::messages() );
+		// Order updates yes, reminders no: the confirmation is queued.
+		$order = self::order( '0' );
+		$order->update_meta_data( CheckoutHooks::ORDER_UPDATES_META, '1' );
+		$order->save();
+		$order->update_status( 'processing' );
+		$this->assertCount( 1, self::messages() );
 	}
 
 	public function test_switch_off_sends_nothing_for_that_status_only(): void {
@@ -328,7 +343,7 @@ final class OrderNotificationsTest extends TestCase {
 			$this->assertCount( 1, $sent, "the sandbox received exactly one message for the {$status} order" );
 			$body = (string) wp_json_encode( $sent[0], JSON_UNESCAPED_UNICODE );
 			$this->assertStringContainsString( $templates[ $status ], $body );
-			$this->assertStringContainsString( '25.00 EUR', $body );
+			$this->assertStringContainsString( '€25.00', $body );
 			$this->assertStringContainsString( 'Lucía', $body );
 		}
 		foreach ( self::messages() as $m ) {

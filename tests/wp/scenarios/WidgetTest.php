@@ -98,7 +98,7 @@ final class WidgetTest extends TestCase {
 		if ( $id > 0 && get_post( $id ) ) {
 			return $id;
 		}
-		$id = wp_insert_post( array( 'post_type' => 'page', 'post_status' => 'publish', 'post_title' => ucfirst( $which ), 'post_content' => 'checkout' === $which ? '<!-- wp:shortcode -->[woocommerce_checkout]<!-- /wp:shortcode -->' : '' ) );
+		$id = wp_insert_post( array( 'post_type' => 'page', 'post_status' => 'publish', 'post_title' => ucfirst( $which ), 'post_content' => in_array( $which, array( 'checkout', 'cart' ), true ) ? "<!-- wp:shortcode -->[woocommerce_{$which}]<!-- /wp:shortcode -->" : '' ) );
 		update_option( "woocommerce_{$which}_page_id", $id );
 		return (int) $id;
 	}
@@ -236,6 +236,7 @@ final class WidgetTest extends TestCase {
 		$this->enable();
 		$shop     = self::wc_page( 'shop' );
 		$checkout = self::wc_page( 'checkout' );
+		$cart     = self::wc_page( 'cart' );
 		$product  = new \WC_Product_Simple();
 		$product->set_name( 'Widget test product' );
 		$product->set_regular_price( '10' );
@@ -247,10 +248,11 @@ final class WidgetTest extends TestCase {
 			'shop'     => array( 'page_id' => $shop ),
 			'product'  => array( 'p' => $product_id, 'post_type' => 'product' ),
 			'checkout' => array( 'page_id' => $checkout ),
+			'cart'     => array( 'page_id' => $cart ),
 			'plain'    => array( 'page_id' => $plain ),
 		);
 		$expect = array( // rule => pages where the widget shows
-			'all'          => array( 'shop', 'product', 'checkout', 'plain' ),
+			'all'          => array( 'shop', 'product', 'checkout', 'cart', 'plain' ),
 			'shop'         => array( 'shop' ),
 			'product'      => array( 'product' ),
 			'not_checkout' => array( 'shop', 'product', 'plain' ),
@@ -262,6 +264,9 @@ final class WidgetTest extends TestCase {
 				$html = self::footer();
 				if ( in_array( $page, $shown, true ) ) {
 					$this->assertStringContainsString( 'id="cartpinger-chat"', $html, "rule {$rule}: shown on {$page}" );
+					// On cart and checkout it never floats over Place Order / Proceed to checkout.
+					$in_flow = str_contains( $html, '{position:static;' );
+					$this->assertSame( in_array( $page, array( 'checkout', 'cart' ), true ), $in_flow, "rule {$rule}: floating only off cart and checkout ({$page})" );
 				} else {
 					$this->assertSame( '', $html, "rule {$rule}: nothing (not even CSS) on {$page}" );
 				}
@@ -274,6 +279,18 @@ final class WidgetTest extends TestCase {
 		$this->assertTrue( is_product() );
 		self::use_query( $pages['checkout'] );
 		$this->assertTrue( is_checkout() );
+		self::use_query( $pages['cart'] );
+		$this->assertTrue( is_cart() );
+	}
+
+	public function test_off_on_cart_and_checkout_by_default(): void {
+		delete_option( Settings::option_name( 'widget_pages' ) );
+		$this->enable();
+		$this->assertSame( 'not_checkout', self::$settings->get( 'widget_pages' ) );
+		self::use_query( array( 'page_id' => self::wc_page( 'checkout' ) ) );
+		$this->assertSame( '', self::footer(), 'default: not on checkout' );
+		self::use_query( array( 'page_id' => self::wc_page( 'cart' ) ) );
+		$this->assertSame( '', self::footer(), 'default: not on cart' );
 	}
 
 	// ------------------------------------------------------------------ weight

@@ -346,10 +346,10 @@ final class SettingsPage {
 				'label'   => __( 'Pages', 'cartpinger-for-woocommerce' ),
 				'type'    => 'select',
 				'choices' => array(
-					'all'          => __( 'All pages', 'cartpinger-for-woocommerce' ),
+					'not_checkout' => __( 'All pages except cart and checkout (recommended)', 'cartpinger-for-woocommerce' ),
+					'all'          => __( 'All pages (on cart and checkout the button sits at the end of the page, never over the order buttons)', 'cartpinger-for-woocommerce' ),
 					'shop'         => __( 'Shop pages only', 'cartpinger-for-woocommerce' ),
 					'product'      => __( 'Product pages only', 'cartpinger-for-woocommerce' ),
-					'not_checkout' => __( 'All pages except checkout', 'cartpinger-for-woocommerce' ),
 				),
 			),
 			'widget_devices'           => array(

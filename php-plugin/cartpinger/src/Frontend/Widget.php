@@ -23,7 +23,7 @@ defined( 'ABSPATH' ) || exit;
  * message is set, in a new tab. Its CSS is printed inline, once, right before the markup: no
  * stylesheet to enqueue (page caches and optimizers cannot serve a stale one or strip a
  * deferred one), no script, no font and no request to any other host. Pages follow
- * widget_pages (all, shop, product, not_checkout); devices follow widget_devices through CSS
+ * widget_pages (not_checkout = everywhere but cart and checkout, the default; all; shop; product); devices follow widget_devices through CSS
  * media queries only, so the page stays cacheable for every device. When the widget is off or
  * misconfigured nothing at all is printed, not even the CSS.
  *
@@ -101,7 +101,7 @@ final class Widget implements RegistersHooks {
 	 * @return void
 	 */
 	public function action_wp_footer(): void {
-		if ( $this->printed || ! self::page_allowed( $this->option( 'widget_pages', array( 'all', 'shop', 'product', 'not_checkout' ) ) ) ) {
+		if ( $this->printed || ! self::page_allowed( $this->option( 'widget_pages', array( 'not_checkout', 'all', 'shop', 'product' ) ) ) ) {
 			return;
 		}
 		$html = $this->html();
@@ -179,6 +179,12 @@ final class Widget implements RegistersHooks {
 			. $id . ':focus-visible{outline:3px solid #1e1e1e;outline-offset:3px}'
 			. $id . ' svg{width:32px;height:32px;fill:#fff;fill-rule:evenodd}'
 			. '@media (prefers-reduced-motion:reduce){' . $id . '{transition:none}' . $id . ':hover{transform:none}}';
+		if ( self::is_cart_or_checkout() ) {
+			// Only when the merchant chose "all pages": on cart and checkout a floating button
+			// would cover Place Order / Proceed to checkout on a phone, so it sits at the end of
+			// the page, in the flow, where it can never overlap them.
+			$css .= $id . '{position:static;margin:24px auto}';
+		}
 		switch ( $this->option( 'widget_devices', array( 'all', 'mobile', 'desktop' ) ) ) {
 			case 'mobile':
 				$css .= '@media (min-width:' . self::DESKTOP_MIN_WIDTH . 'px){' . $id . '{display:none}}';
@@ -205,10 +211,24 @@ final class Widget implements RegistersHooks {
 			case 'product':
 				return function_exists( 'is_product' ) && is_product();
 			case 'not_checkout':
-				return ! ( function_exists( 'is_checkout' ) && is_checkout() );
+				return ! self::is_cart_or_checkout();
 			default:
 				return true;
 		}
+	}
+
+	/**
+	 * Whether this request shows the cart or the checkout (not the order-received page).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @return bool
+	 */
+	public static function is_cart_or_checkout(): bool {
+		if ( function_exists( 'is_order_received_page' ) && is_order_received_page() ) {
+			return false;
+		}
+		return ( function_exists( 'is_checkout' ) && is_checkout() ) || ( function_exists( 'is_cart' ) && is_cart() );
 	}
 
 	/**

@@ -15,6 +15,7 @@ use CartPinger\Native\Exception\InvalidPhoneException;
 use CartPinger\Native\Phone;
 use CartPinger\Queue\Store;
 use CartPinger\Recovery\CheckoutHooks;
+use CartPinger\Support\Money;
 use CartPinger\Settings\Settings;
 use CartPinger\Storage\Schema;
 use CartPinger\Support\RegistersHooks;
@@ -200,7 +201,12 @@ final class Notifications implements RegistersHooks {
 			return 'no_order';
 		}
 		$order_id = (int) $order->get_id();
-		if ( '1' !== (string) $order->get_meta( CheckoutHooks::ORDER_META, true ) ) {
+		// The order-updates consent; orders from before it was asked separately carry only the
+		// one consent of that time.
+		$consent = $order->meta_exists( CheckoutHooks::ORDER_UPDATES_META )
+			? $order->get_meta( CheckoutHooks::ORDER_UPDATES_META, true )
+			: $order->get_meta( CheckoutHooks::ORDER_META, true );
+		if ( '1' !== (string) $consent ) {
 			return 'no_consent';
 		}
 
@@ -341,7 +347,7 @@ final class Notifications implements RegistersHooks {
 	}
 
 	/**
-	 * The template parameters: first name (or "there"), order number, "<total> <currency>".
+	 * The template parameters: first name (or "there"), order number, the total in the store's format.
 	 *
 	 * @since 0.2.0
 	 *
@@ -362,7 +368,7 @@ final class Notifications implements RegistersHooks {
 		return array(
 			$name,
 			(string) $order->get_order_number(),
-			number_format( (float) $order->get_total(), 2, '.', '' ) . ' ' . strtoupper( (string) $order->get_currency() ),
+			Money::plain( (float) $order->get_total(), (string) $order->get_currency() ),
 		);
 	}
 

@@ -84,7 +84,7 @@ final class Privacy implements RegistersHooks {
 	 *
 	 * @since 0.2.0
 	 */
-	public const ORDER_META = array( CheckoutHooks::ORDER_META, '_cartpinger_consent_proof', CheckoutHooks::ORDER_PHONE_META );
+	public const ORDER_META = array( CheckoutHooks::ORDER_META, '_cartpinger_consent_proof', CheckoutHooks::ORDER_PHONE_META, CheckoutHooks::ORDER_UPDATES_META, CheckoutHooks::ORDER_UPDATES_PROOF );
 
 	/**
 	 * The settings service.

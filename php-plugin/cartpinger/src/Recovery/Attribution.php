@@ -153,7 +153,7 @@ final class Attribution implements RegistersHooks {
 				} else {
 					$how = 'session';
 				}
-				$closed += $this->records->close(
+				$done    = $this->records->close(
 					array( $id ),
 					'recovered',
 					$how,
@@ -164,6 +164,12 @@ final class Attribution implements RegistersHooks {
 						'recovered_at'            => gmdate( 'Y-m-d H:i:s' ),
 					)
 				);
+				$closed += $done;
+				if ( $done > 0 ) {
+					// WooCommerce's order screen says so (the Orders list credits the channel
+					// through the utm parameters the recovery link lands with, see Link).
+					Steps::add_order_note( $order, $row, $how );
+				}
 				continue;
 			}
 			$closed += $this->records->close(

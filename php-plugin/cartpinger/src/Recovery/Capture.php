@@ -42,11 +42,11 @@ final class Capture {
 	public const SESSION_RECOVERY = 'cartpinger_recovery_id';
 
 	/**
-	 * Version tag of the consent label (bump when the wording changes).
+	 * WooCommerce session key (and classic field name) of the shopper's order-updates consent.
 	 *
-	 * @since 0.2.0
+	 * @since 0.3.0
 	 */
-	public const LABEL_VERSION = '2026-11-v1';
+	public const SESSION_UPDATES = 'cartpinger_whatsapp_updates';
 
 	/**
 	 * The settings service.
@@ -91,14 +91,40 @@ final class Capture {
 	}
 
 	/**
-	 * The consent checkbox label shown on both checkouts.
+	 * The wording of a checkout consent as the shopper reads it (reminders by default: the
+	 * consent a recovery record stands on).
 	 *
 	 * @since 0.2.0
 	 *
+	 * @param string $which ConsentText::REMINDERS or ConsentText::UPDATES.
 	 * @return string
 	 */
-	public static function label(): string {
-		return __( 'Send me order updates and reminders via WhatsApp.', 'cartpinger-for-woocommerce' );
+	public static function label( string $which = ConsentText::REMINDERS ): string {
+		return self::texts()->text( $which );
+	}
+
+	/**
+	 * The version recorded with a consent (a hash of the text shown).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $which ConsentText::REMINDERS or ConsentText::UPDATES.
+	 * @return string
+	 */
+	public static function label_version( string $which = ConsentText::REMINDERS ): string {
+		return self::texts()->version( $which );
+	}
+
+	/**
+	 * The consent wordings of the booted plugin's settings.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @return ConsentText
+	 */
+	public static function texts(): ConsentText {
+		$plugin = \CartPinger\Plugin::instance();
+		return new ConsentText( null !== $plugin ? $plugin->settings() : new Settings( new \CartPinger\Settings\SecretBox() ) );
 	}
 
 	/**
@@ -188,7 +214,7 @@ final class Capture {
 				'locale'        => self::shopper_locale(),
 				'ip'            => self::client_ip(),
 				'label'         => self::label(),
-				'label_version' => self::LABEL_VERSION,
+				'label_version' => self::label_version(),
 				'source'        => substr( sanitize_key( (string) ( $input['source'] ?? '' ) ), 0, 20 ),
 				'next_check_at' => gmdate( 'Y-m-d H:i:s', time() + (int) $policy['delay'] ),
 			)

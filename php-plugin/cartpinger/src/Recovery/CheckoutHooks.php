@@ -17,10 +17,15 @@ use CartPinger\Support\RegistersHooks;
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Classic checkout: a checkbox after the order notes, kept in the WooCommerce session, captured
- * on every order-review refresh and by the tracker script. Block checkout: an additional
- * checkout field (location "order") whose value the tracker script sends with the phone.
- * Both save the consent and its proof on the order.
+ * Two consents, right under the phone field on both checkouts: order updates (utility messages)
+ * and cart reminders/offers (marketing messages), each with its own wording (ConsentText).
+ *
+ * Classic checkout: two checkboxes in the billing fields just after billing_phone (priority
+ * 101/102, so WooCommerce's country re-ordering keeps them there), kept in the WooCommerce
+ * session, captured on every order-review refresh and by the tracker script. Block checkout:
+ * two additional checkout fields in the "address" location, which WooCommerce 9.4 to 10.x puts
+ * at the end of the address form, right after the phone; the tracker script sends the reminders
+ * choice with the phone. Both save each consent, the text shown and its version on the order.
  *
  * @since 0.2.0
  */
@@ -32,6 +37,28 @@ final class CheckoutHooks implements RegistersHooks {
 	 * @since 0.2.0
 	 */
 	public const BLOCK_FIELD = 'cartpinger/whatsapp_consent';
+
+	/**
+	 * Block checkout field id of the order-updates consent.
+	 *
+	 * @since 0.3.0
+	 */
+	public const BLOCK_UPDATES_FIELD = 'cartpinger/whatsapp_updates';
+
+	/**
+	 * Order meta: the order-updates consent ('1'/'0'); orders from before 0.3.0 lack it and
+	 * fall back to ORDER_META, the one consent asked then.
+	 *
+	 * @since 0.3.0
+	 */
+	public const ORDER_UPDATES_META = '_cartpinger_whatsapp_updates';
+
+	/**
+	 * Order meta: proof of the order-updates consent (time, text, version, source).
+	 *
+	 * @since 0.3.0
+	 */
+	public const ORDER_UPDATES_PROOF = '_cartpinger_updates_proof';
 
 	/**
 	 * Order meta: the consent ('1'/'0').
@@ -82,11 +109,12 @@ final class CheckoutHooks implements RegistersHooks {
 	 * @return void
 	 */
 	public function register(): void {
-		add_action( 'woocommerce_after_order_notes', array( $this, 'render_classic_field' ) );
+		add_filter( 'woocommerce_checkout_fields', array( $this, 'classic_fields' ) );
 		add_action( 'woocommerce_checkout_update_order_review', array( $this, 'capture_classic_refresh' ) );
 		add_action( 'woocommerce_checkout_create_order', array( $this, 'save_classic_order' ), 10, 2 );
 		add_action( 'woocommerce_init', array( $this, 'register_block_field' ) );
 		add_filter( 'woocommerce_get_default_value_for_' . self::BLOCK_FIELD, array( $this, 'block_default' ) );
+		add_filter( 'woocommerce_get_default_value_for_' . self::BLOCK_UPDATES_FIELD, array( $this, 'block_updates_default' ) );
 		add_action( 'woocommerce_store_api_checkout_update_order_from_request', array( $this, 'save_block_order' ), 10, 2 );
 		add_action( 'wp_enqueue_scripts', array( $this, 'enqueue_tracker' ) );
 	}
@@ -98,33 +126,39 @@ final class CheckoutHooks implements RegistersHooks {
 	 *
 	 * @return bool
 	 */
-	private static function session_consent(): bool {
-		return function_exists( 'WC' ) && null !== WC()->session && '1' === WC()->session->get( Capture::SESSION_CONSENT );
+	private static function session_consent( string $key = Capture::SESSION_CONSENT ): bool {
+		return function_exists( 'WC' ) && null !== WC()->session && '1' === WC()->session->get( $key );
 	}
 
 	/**
-	 * Prints the classic checkbox after the order notes.
+	 * Classic checkout: both checkboxes join the billing fields right after billing_phone.
 	 *
-	 * @since 0.2.0
+	 * @since 0.3.0
 	 *
-	 * @param mixed $checkout The WC_Checkout object (unused).
-	 * @return void
+	 * @param mixed $fields Checkout fields by group.
+	 * @return mixed
 	 */
-	public function render_classic_field( $checkout ): void {
-		unset( $checkout );
-		if ( ! function_exists( 'woocommerce_form_field' ) ) {
-			return;
+	public function classic_fields( $fields ) {
+		if ( ! is_array( $fields ) || ! isset( $fields['billing'] ) || ! is_array( $fields['billing'] ) ) {
+			return $fields;
 		}
-		woocommerce_form_field(
-			Capture::SESSION_CONSENT,
-			array(
-				'type'     => 'checkbox',
-				'class'    => array( 'form-row-wide', 'cartpinger-consent' ),
-				'label'    => esc_html( Capture::label() ),
-				'required' => false,
-			),
-			self::session_consent() ? 1 : 0
+		$texts    = Capture::texts();
+		$priority = (int) ( $fields['billing']['billing_phone']['priority'] ?? 100 );
+		$boxes    = array(
+			Capture::SESSION_UPDATES => ConsentText::UPDATES,
+			Capture::SESSION_CONSENT => ConsentText::REMINDERS,
 		);
+		foreach ( $boxes as $key => $which ) {
+			$fields['billing'][ $key ] = array(
+				'type'     => 'checkbox',
+				'class'    => array( 'form-row-wide', 'cartpinger-consent', 'cartpinger-consent-' . $which ),
+				'label'    => $texts->html( $which ),
+				'required' => false,
+				'default'  => self::session_consent( $key ) ? 1 : 0,
+				'priority' => ++$priority,
+			);
+		}
+		return $fields;
 	}
 
 	/**
@@ -144,6 +178,9 @@ final class CheckoutHooks implements RegistersHooks {
 		$phone = isset( $data['billing_phone'] ) && is_string( $data['billing_phone'] ) ? $data['billing_phone'] : '';
 		$was   = self::session_consent();
 		$now   = isset( $data[ Capture::SESSION_CONSENT ] ) && '' !== $data[ Capture::SESSION_CONSENT ];
+		if ( function_exists( 'WC' ) && null !== WC()->session ) {
+			WC()->session->set( Capture::SESSION_UPDATES, ! empty( $data[ Capture::SESSION_UPDATES ] ) ? '1' : '0' );
+		}
 		if ( '' === $phone && ! $was ) {
 			return;
 		}
@@ -178,7 +215,9 @@ final class CheckoutHooks implements RegistersHooks {
 		}
 		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- WooCommerce verified the checkout nonce before this hook.
 		$consent = isset( $_POST[ Capture::SESSION_CONSENT ] ) && '' !== $_POST[ Capture::SESSION_CONSENT ];
-		$this->stamp_order( $order, $consent, 'classic' );
+		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- as above.
+		$updates = isset( $_POST[ Capture::SESSION_UPDATES ] ) && '' !== $_POST[ Capture::SESSION_UPDATES ];
+		$this->stamp_order( $order, $consent, 'classic', $updates );
 	}
 
 	/**
@@ -192,18 +231,24 @@ final class CheckoutHooks implements RegistersHooks {
 		if ( ! function_exists( 'woocommerce_register_additional_checkout_field' ) ) {
 			return;
 		}
-		try {
-			woocommerce_register_additional_checkout_field(
-				array(
-					'id'       => self::BLOCK_FIELD,
-					'label'    => Capture::label(),
-					'location' => 'order',
-					'type'     => 'checkbox',
-					'required' => false,
-				)
-			);
-		} catch ( \Throwable $e ) {
-			Capture::log( 'Block checkout field not registered: ' . $e->getMessage() );
+		$texts = Capture::texts();
+		foreach ( array(
+			self::BLOCK_UPDATES_FIELD => ConsentText::UPDATES,
+			self::BLOCK_FIELD         => ConsentText::REMINDERS,
+		) as $id => $which ) {
+			try {
+				woocommerce_register_additional_checkout_field(
+					array(
+						'id'       => $id,
+						'label'    => $texts->text( $which ),
+						'location' => 'address',
+						'type'     => 'checkbox',
+						'required' => false,
+					)
+				);
+			} catch ( \Throwable $e ) {
+				Capture::log( 'Block checkout field not registered: ' . $e->getMessage() );
+			}
 		}
 	}
 
@@ -220,6 +265,18 @@ final class CheckoutHooks implements RegistersHooks {
 	}
 
 	/**
+	 * Default of the block order-updates field: the shopper's stored choice.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param mixed $value Default so far.
+	 * @return mixed
+	 */
+	public function block_updates_default( $value ) {
+		return self::session_consent( Capture::SESSION_UPDATES ) ? true : $value;
+	}
+
+	/**
 	 * Block Place Order: capture (the phone may not have reached us yet) and stamp the order.
 	 *
 	 * @since 0.2.0
@@ -233,11 +290,19 @@ final class CheckoutHooks implements RegistersHooks {
 			return;
 		}
 		$consent = false;
+		$updates = false;
 		if ( $request instanceof \WP_REST_Request ) {
-			$fields  = $request->get_param( 'additional_fields' );
-			$consent = is_array( $fields ) && ! empty( $fields[ self::BLOCK_FIELD ] );
+			// The boxes sit under the phone of each address form: read the address whose phone
+			// the order uses (billing first, as order_phone()).
+			$billing  = $request->get_param( 'billing_address' );
+			$shipping = $request->get_param( 'shipping_address' );
+			$billing  = is_array( $billing ) ? $billing : array();
+			$shipping = is_array( $shipping ) ? $shipping : array();
+			$address  = '' !== (string) ( $billing['phone'] ?? '' ) || array() === $shipping ? $billing : $shipping;
+			$consent  = ! empty( $address[ self::BLOCK_FIELD ] );
+			$updates  = ! empty( $address[ self::BLOCK_UPDATES_FIELD ] );
 		}
-		$this->stamp_order( $order, $consent, 'block' );
+		$this->stamp_order( $order, $consent, 'block', $updates );
 	}
 
 	/**
@@ -246,21 +311,30 @@ final class CheckoutHooks implements RegistersHooks {
 	 * @since 0.2.0
 	 *
 	 * @param \WC_Order $order   The order.
-	 * @param bool      $consent The shopper's choice.
+	 * @param bool      $consent The shopper's reminders choice.
 	 * @param string    $source  Either classic or block.
+	 * @param bool      $updates The shopper's order-updates choice.
 	 * @return void
 	 */
-	private function stamp_order( \WC_Order $order, bool $consent, string $source ): void {
+	private function stamp_order( \WC_Order $order, bool $consent, string $source, bool $updates = false ): void {
 		try {
 			$order->update_meta_data( self::ORDER_META, $consent ? '1' : '0' );
-			if ( $consent ) {
+			$order->update_meta_data( self::ORDER_UPDATES_META, $updates ? '1' : '0' );
+			$proofs = array(
+				'_cartpinger_consent_proof' => array( $consent, ConsentText::REMINDERS ),
+				self::ORDER_UPDATES_PROOF   => array( $updates, ConsentText::UPDATES ),
+			);
+			foreach ( $proofs as $meta => list( $given, $which ) ) {
+				if ( ! $given ) {
+					continue;
+				}
 				$order->update_meta_data(
-					'_cartpinger_consent_proof',
+					$meta,
 					array(
 						'at'            => gmdate( 'Y-m-d H:i:s' ),
 						'ip'            => $order->get_customer_ip_address(),
-						'label'         => Capture::label(),
-						'label_version' => Capture::LABEL_VERSION,
+						'label'         => Capture::label( $which ),
+						'label_version' => Capture::label_version( $which ),
 						'source'        => $source,
 					)
 				);
@@ -273,6 +347,7 @@ final class CheckoutHooks implements RegistersHooks {
 			}
 			if ( function_exists( 'WC' ) && null !== WC()->session ) {
 				WC()->session->set( Capture::SESSION_CONSENT, $consent ? '1' : '0' );
+				WC()->session->set( Capture::SESSION_UPDATES, $updates ? '1' : '0' );
 			}
 			if ( ! $consent && '' !== $phone ) {
 				$this->capture->revoke( Capture::session_key(), $phone );

@@ -66,6 +66,26 @@ final class Link implements RegistersHooks {
 	}
 
 	/**
+	 * Where the link lands: the checkout, with the utm parameters WooCommerce's order
+	 * attribution reads there, so the order's Origin (Orders list, order screen, Analytics)
+	 * says CartPinger / WhatsApp instead of Direct.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @return string
+	 */
+	public static function landing_url(): string {
+		return add_query_arg(
+			array(
+				'utm_source'   => 'cartpinger',
+				'utm_medium'   => 'whatsapp',
+				'utm_campaign' => 'cart-recovery',
+			),
+			wc_get_checkout_url()
+		);
+	}
+
+	/**
 	 * Registers the hooks.
 	 *
 	 * @since 0.2.0
@@ -171,7 +191,7 @@ final class Link implements RegistersHooks {
 			 * @param array<string, mixed> $record The recovery record.
 			 */
 			do_action( 'cartpinger_recovery_link_opened', $record );
-			return wc_get_checkout_url();
+			return self::landing_url();
 		} catch ( \Throwable $e ) {
 			Capture::log( 'Recovery link failed: ' . $e->getMessage() );
 			return null;

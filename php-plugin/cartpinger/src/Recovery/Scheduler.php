@@ -300,7 +300,7 @@ final class Scheduler {
 				if ( 'messaged' === $row['status'] ) {
 					$order = $order_id > 0 && function_exists( 'wc_get_order' ) ? wc_get_order( $order_id ) : null;
 					$total = $order instanceof \WC_Order ? (float) $order->get_total( 'edit' ) : 0.0;
-					$this->records->close(
+					$done  = $this->records->close(
 						array( $id ),
 						'recovered',
 						'order_found',
@@ -311,6 +311,9 @@ final class Scheduler {
 							'recovered_at'            => gmdate( 'Y-m-d H:i:s' ),
 						)
 					);
+					if ( $done > 0 && $order instanceof \WC_Order ) {
+						Steps::add_order_note( $order, $row, 'order_found' );
+					}
 				} else {
 					$this->records->close( array( $id ), 'converted', 'ordered', array( 'recovered_order_id' => $order_id ) );
 				}

@@ -77,10 +77,12 @@ final class Settings {
 		'notify_completed'         => '1',
 		'notify_cancelled'         => '1',
 		'widget_position'          => 'right',
-		'widget_pages'             => 'all',
+		'widget_pages'             => 'not_checkout',
 		'widget_devices'           => 'all',
 		'retention_days'           => '365',
 		'log_level'                => 'warning',
+		'consent_updates_text'     => '',
+		'consent_reminders_text'   => '',
 	);
 
 	/**
@@ -563,6 +565,11 @@ final class Settings {
 
 			case 'widget_message':
 				return mb_substr( sanitize_textarea_field( $value ), 0, 1000 );
+
+			case 'consent_updates_text':
+			case 'consent_reminders_text':
+				// Plain text with {shop}, {reminders} and {privacy_policy}; '' = the translated default.
+				return mb_substr( sanitize_text_field( $value ), 0, 600 );
 		}
 		return sanitize_text_field( $value );
 	}
