@@ -22,7 +22,7 @@
 		var series = [{ label: '', value: function (u, ts) { return ts == null ? '' : new Date(ts * 1000).toISOString().slice(0, 10); } }];
 		var values = [data.x];
 		data.series.forEach(function (s, i) {
-			series.push({ label: s.label, value: function (u, v) { return v == null ? '–' : String(v); }, stroke: colors[i % colors.length], width: 2, points: { show: data.x.length <= 31 } });
+			series.push({ label: s.label, stroke: colors[i % colors.length], width: 2, points: { show: data.x.length <= 31 } });
 			values.push(s.data);
 		});
 		var width = function () {
@@ -32,6 +32,8 @@
 			width: width(),
 			height: 300,
 			series: series,
+			// A real legend: each series' name and colour (values only in the cursor's tooltip).
+			legend: { live: false },
 			tzDate: function (ts) { return window.uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
 			scales: { y: { range: function (u, min, max) { return [0, Math.max(5, max)]; } } },
 			axes: [{

@@ -67,7 +67,7 @@ try {
   check(captured >= 9, `KPI captured carts: ${captured}`);
   check(Number(await kpi('recovered')) >= 2, `KPI recovered: ${await kpi('recovered')}`);
   check(Number(await kpi('failed')) >= 1, `KPI failed: ${await kpi('failed')}`);
-  check(/EUR/.test(await kpi('revenue')), `KPI revenue: ${await kpi('revenue')}`);
+  check(/€|EUR/.test(await kpi('revenue')), `KPI revenue: ${await kpi('revenue')}`);
   check(await page.locator('[data-kpi="cost"]').count() === 1, `KPI Meta cost: ${await kpi('cost')}`);
   check(/%/.test(await kpi('recovery_rate')), `KPI recovery rate: ${await kpi('recovery_rate')}`);
   check(await page.locator('.cartpinger-heartbeat').count() === 1, 'heartbeat line kept');

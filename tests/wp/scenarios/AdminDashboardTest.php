@@ -208,7 +208,7 @@ final class AdminDashboardTest extends TestCase {
 		$this->assertMatchesRegularExpression( '#<tr data-status="recovered"><td>[^<]+</td><td>3</td></tr>#', $html, 'all-time counts table' );
 		$this->assertMatchesRegularExpression( '#data-kpi="captured".*?cartpinger-kpi-value[^>]*>8<#s', $html );
 		$this->assertStringContainsString( 'data-kpi="cost"', $html );
-		$this->assertStringContainsString( '34.99 EUR', $html );
+		$this->assertMatchesRegularExpression( '#woocommerce-Price-amount.*?34\.99#s', $html, 'money as WooCommerce prints it' );
 		$this->assertStringContainsString( 'cartpinger-holdout"', $html );
 		$this->assertStringContainsString( '<tr data-group="holdout"><td>Holdout (never messaged)</td><td>2</td><td>1</td><td>50.0 %</td></tr>', $html );
 		$this->assertStringContainsString( 'action" value="cartpinger_export"', $html );

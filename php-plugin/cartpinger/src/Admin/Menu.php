@@ -104,6 +104,23 @@ final class Menu implements RegistersHooks {
 	 */
 	public function register(): void {
 		add_action( 'admin_menu', array( $this, 'action_admin_menu' ) );
+		add_action( 'admin_enqueue_scripts', array( $this, 'enqueue_style' ) );
+	}
+
+	/**
+	 * The one admin stylesheet (assets/css/admin.css), on CartPinger's pages only.
+	 *
+	 * @internal
+	 * @since 0.3.0
+	 *
+	 * @param string $hook_suffix Current admin page.
+	 * @return void
+	 */
+	public function enqueue_style( $hook_suffix ): void {
+		if ( ! is_string( $hook_suffix ) || ! str_contains( $hook_suffix, self::SLUG_DASHBOARD ) ) {
+			return;
+		}
+		wp_enqueue_style( 'cartpinger-admin', plugins_url( 'assets/css/admin.css', CARTPINGER_PLUGIN_FILE ), array(), CARTPINGER_VERSION );
 	}
 
 	/**

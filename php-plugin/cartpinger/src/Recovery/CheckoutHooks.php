@@ -124,6 +124,7 @@ final class CheckoutHooks implements RegistersHooks {
 	 *
 	 * @since 0.2.0
 	 *
+	 * @param string $key Session key (the reminders consent by default).
 	 * @return bool
 	 */
 	private static function session_consent( string $key = Capture::SESSION_CONSENT ): bool {

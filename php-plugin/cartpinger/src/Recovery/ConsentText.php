@@ -68,7 +68,7 @@ final class ConsentText {
 	 *
 	 * @since 0.3.0
 	 *
-	 * @param string $which self::UPDATES or self::REMINDERS.
+	 * @param string $which Either self::UPDATES or self::REMINDERS.
 	 * @return string
 	 */
 	public static function default_template( string $which ): string {
@@ -85,7 +85,7 @@ final class ConsentText {
 	 *
 	 * @since 0.3.0
 	 *
-	 * @param string $which self::UPDATES or self::REMINDERS.
+	 * @param string $which Either self::UPDATES or self::REMINDERS.
 	 * @return string
 	 */
 	public static function setting_key( string $which ): string {
@@ -97,7 +97,7 @@ final class ConsentText {
 	 *
 	 * @since 0.3.0
 	 *
-	 * @param string $which self::UPDATES or self::REMINDERS.
+	 * @param string $which Either self::UPDATES or self::REMINDERS.
 	 * @return string
 	 */
 	public function template( string $which ): string {
@@ -125,7 +125,7 @@ final class ConsentText {
 	 *
 	 * @since 0.3.0
 	 *
-	 * @param string $which self::UPDATES or self::REMINDERS.
+	 * @param string $which Either self::UPDATES or self::REMINDERS.
 	 * @return string
 	 */
 	public function text( string $which ): string {
@@ -137,7 +137,7 @@ final class ConsentText {
 	 *
 	 * @since 0.3.0
 	 *
-	 * @param string $which self::UPDATES or self::REMINDERS.
+	 * @param string $which Either self::UPDATES or self::REMINDERS.
 	 * @return string Safe HTML.
 	 */
 	public function html( string $which ): string {
@@ -157,7 +157,7 @@ final class ConsentText {
 	 *
 	 * @since 0.3.0
 	 *
-	 * @param string $which self::UPDATES or self::REMINDERS.
+	 * @param string $which Either self::UPDATES or self::REMINDERS.
 	 * @return string Up to 32 characters, e.g. "reminders-1a2b3c4d5e6f".
 	 */
 	public function version( string $which ): string {
@@ -169,7 +169,7 @@ final class ConsentText {
 	 *
 	 * @since 0.3.0
 	 *
-	 * @param string $which   self::UPDATES or self::REMINDERS.
+	 * @param string $which   Either self::UPDATES or self::REMINDERS.
 	 * @param string $privacy What {privacy_policy} becomes.
 	 * @return string
 	 */

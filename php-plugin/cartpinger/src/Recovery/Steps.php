@@ -56,7 +56,7 @@ final class Steps {
 	 *
 	 * @since 0.3.0
 	 *
-	 * @param string $how link|phone|email|session|order_found.
+	 * @param string $how One of link, phone, email, session, order_found.
 	 * @return string
 	 */
 	public static function matched_by( string $how ): string {
@@ -115,7 +115,7 @@ final class Steps {
 	 *
 	 * @since 0.3.0
 	 *
-	 * @param string $type   percent|fixed_cart.
+	 * @param string $type   Either percent or fixed_cart.
 	 * @param float  $amount The coupon amount.
 	 * @return string
 	 */
