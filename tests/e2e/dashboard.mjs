@@ -108,12 +108,19 @@ try {
   // 4. Templates page.
   await page.goto(`${SITE}/wp-admin/admin.php?page=cartpinger-templates`);
   await page.waitForSelector('.cartpinger-template-status');
-  const tplStatuses = await page.locator('.cartpinger-template-status').evaluateAll((els) => els.map((e) => e.textContent.trim()));
+  const tplStatuses = await page.locator('.cartpinger-template-status').evaluateAll((els) => els.map((e) => e.dataset.status));
   check(tplStatuses.length === 35 && tplStatuses.every((s) => s === 'APPROVED'), `Templates: ${tplStatuses.length} statuses, ${tplStatuses.filter((s) => s === 'APPROVED').length} APPROVED`);
-  check(/Hi \{\{1\}\}/.test(await page.locator('[data-template="abandoned_cart_recovery"] tr[data-language="en"] textarea').inputValue()), 'copy-ready English body');
-  await Promise.all([page.waitForURL(/cartpinger_refreshed=1/), page.click('button.cartpinger-refresh')]);
-  check(await page.locator('.cartpinger-template-status', { hasText: 'APPROVED' }).count() === 35, 'Refresh keeps 35 APPROVED');
+  check(await page.locator('.cartpinger-template.card').count() === 7, 'one card per template');
+  check(/Hi .+, you left some items in your cart/.test(await page.locator('[data-template="abandoned_cart_recovery"] [data-language="en"] .cartpinger-wa-body').innerText()), 'WhatsApp-style English preview');
+  const buttonUrl = await page.locator('#cartpinger-button-url').inputValue();
+  check(buttonUrl.startsWith(SITE) && buttonUrl.endsWith('{{1}}'), `exact button URL shown (${buttonUrl})`);
+  check(await page.locator('button.cartpinger-copy[data-copy="cartpinger-button-url"]').count() === 1, 'copy button for the URL');
   await page.screenshot({ path: join(SHOTS, 'templates.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(SHOTS, 'templates-390.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await Promise.all([page.waitForURL(/cartpinger_refreshed=1/), page.click('button.cartpinger-refresh')]);
+  check(await page.locator('.cartpinger-template-status[data-status="APPROVED"]').count() === 35, 'Refresh keeps 35 APPROVED');
 
   check(jsErrors.length === 0, `no page JS errors ${jsErrors.join(' | ')}`);
 } catch (e) {

@@ -168,7 +168,8 @@ async function scenarioRecover(browser) {
   // The choice survives a reload (WooCommerce session).
   await a.reload();
   await a.waitForSelector(checkout === 'block' ? '.wc-block-checkout' : 'form.checkout', { timeout: 30000 });
-  await a.getByLabel(CONSENT).first().waitFor({ timeout: 15000 });
+  // The block checkout may show the saved address as a card (boxes inside it, hidden): attached is enough.
+  await a.getByLabel(CONSENT).first().waitFor({ state: 'attached', timeout: 15000 });
   check(await a.getByLabel(CONSENT).first().isChecked(), 'consent still ticked after a reload');
   await ctxA.close(); // the shopper leaves
 
@@ -217,6 +218,8 @@ async function scenarioRecover(browser) {
 
   // Fill what the link could not pre-fill and order.
   await fillCheckout(b, who, false);
+  // Order updates are their own consent: the shopper ticks it on this checkout too.
+  await b.getByLabel(UPDATES).first().check();
   await placeOrder(b);
   await b.screenshot({ path: join(SHOTS, `${checkout}-recover-4-ordered.png`), fullPage: true });
   await ctxB.close();

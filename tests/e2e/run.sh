@@ -42,6 +42,7 @@ run_one() { # checkout
 	node "$REPO_ROOT/tests/e2e/recovery.mjs" "$ENVF" "$co" "${SCENARIOS[@]}" || r=$?
 	if [[ "$co" == block && ${#SCENARIOS[@]} -eq 0 ]]; then
 		node "$REPO_ROOT/tests/e2e/widget.mjs" "$ENVF" || r=1   # the chat widget on the storefront
+		node "$REPO_ROOT/tests/e2e/storefront.mjs" "$ENVF" || r=1 # consent under the phone, chat button vs Place Order (both checkouts, 390 px)
 		node "$REPO_ROOT/tests/e2e/admin.mjs" "$ENVF" || r=1    # setup wizard, doctor, settings tabs
 		node "$REPO_ROOT/tests/e2e/dashboard.mjs" "$ENVF" || r=1 # charts, export download, templates page
 	fi

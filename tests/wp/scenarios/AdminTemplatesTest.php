@@ -118,16 +118,21 @@ final class AdminTemplatesTest extends TestCase {
 		);
 		self::page()->meta_status( true );
 		$html = self::render();
-		$this->assertSame( self::catalog_pairs(), substr_count( $html, 'class="cartpinger-template-status"' ) );
+		$this->assertSame( self::catalog_pairs(), substr_count( $html, 'class="cartpinger-template-status ' ) );
 		$this->assertSame( self::catalog_pairs() - 1, substr_count( $html, 'data-status="MISSING"' ) );
 		$this->assertStringContainsString( 'data-status="APPROVED"', $html );
 		$this->assertStringContainsString( 'class="cartpinger-mismatches"', $html, 'the mismatch is shown' );
 		$this->assertStringContainsString( 'action" value="cartpinger_templates_submit"', $html );
 		$this->assertStringContainsString( 'action" value="cartpinger_templates_refresh"', $html );
-		$this->assertStringContainsString( esc_textarea( 'Hi {{1}}, you left some items in your cart.' ), $html, 'copy-ready body text' );
+		$this->assertStringContainsString( 'Hi Anna, you left some items in your cart.', $html, 'WhatsApp-style preview with the example name' );
+		$this->assertStringContainsString( esc_attr( \CartPinger\Recovery\Link::prefix() . '{{1}}' ), $html, 'the exact button URL to paste at Meta' );
+		$this->assertStringContainsString( 'class="button cartpinger-copy"', $html, 'with a copy button' );
+		$this->assertSame( 1, substr_count( $html, 'button-primary' ), 'one visible submit' );
 		$this->assertStringContainsString( 'data-language="pt_BR"', $html );
-		$this->assertStringContainsString( 'MARKETING', $html );
-		$this->assertStringContainsString( '<code>recovery_token</code>', $html, 'variables listed' );
+		$this->assertStringContainsString( 'Marketing (needs the reminders consent)', $html );
+		$this->assertStringContainsString( '<h2>First reminder <code>abandoned_cart_recovery</code></h2>', $html, 'named for a merchant' );
+		$this->assertStringContainsString( 'Their personal link back to the cart (in the button)', $html, 'variables listed in plain words' );
+		$this->assertStringNotContainsString( '64-hex', $html, 'no jargon' );
 	}
 
 	public function test_submit_missing_sends_each_missing_pair_for_review(): void {
@@ -187,7 +192,7 @@ final class AdminTemplatesTest extends TestCase {
 		$settings->delete_secret( 'access_token' );
 		$html = self::render();
 		$this->assertStringContainsString( 'cartpinger-meta-error', $html );
-		$this->assertStringContainsString( 'data-status="?"', $html );
+		$this->assertStringContainsString( 'data-status="UNKNOWN"', $html );
 		$this->assertTrue( true === $settings->set_secret( 'access_token', SandboxProcess::TOKEN ) );
 	}
 }

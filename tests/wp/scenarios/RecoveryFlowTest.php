@@ -190,7 +190,8 @@ final class RecoveryFlowTest extends TestCase {
 		$this->assertSame( '1', (string) $r['consent'] );
 		$this->assertNotEmpty( $r['consent_at'] );
 		$this->assertSame( Capture::label(), $r['consent_label'], 'proof of consent: the label text' );
-		$this->assertSame( Capture::LABEL_VERSION, $r['consent_text_version'] );
+		$this->assertSame( Capture::label_version(), $r['consent_text_version'], 'the version of the text shown' );
+		$this->assertMatchesRegularExpression( '/^reminders-[0-9a-f]{12}$/', $r['consent_text_version'] );
 		$this->assertSame( 'ES', $r['billing_country'] );
 		$this->assertSame( 'EUR', $r['currency'] );
 		$this->assertSame( 2500, (int) $r['cart_total_minor'] );
@@ -281,7 +282,7 @@ final class RecoveryFlowTest extends TestCase {
 		$this->assertTrue( WC()->cart->is_empty() );
 		$this->assertNull( ( new Link( new Repository() ) )->restore( str_repeat( 'a', 64 ) ), 'unknown token does nothing' );
 		$url = ( new Link( new Repository() ) )->restore( $token );
-		$this->assertSame( wc_get_checkout_url(), $url );
+		$this->assertSame( add_query_arg( array( 'utm_source' => 'cartpinger', 'utm_medium' => 'whatsapp', 'utm_campaign' => 'cart-recovery' ), wc_get_checkout_url() ), $url, 'checkout, with the utm parameters WooCommerce\'s order attribution reads' );
 		$this->assertEquals( 2, WC()->cart->get_cart_contents_count(), 'saved lines restored' );
 		$this->assertTrue( WC()->cart->has_discount( strtolower( $code ) ) || WC()->cart->has_discount( $code ), 'coupon applied on restore' );
 		$this->assertSame( $phone, WC()->customer->get_billing_phone(), 'phone pre-filled' );

@@ -89,6 +89,31 @@ final class TemplatesPage implements RegistersHooks {
 	public function register(): void {
 		add_action( 'admin_post_' . self::ACTION_REFRESH, array( $this, 'handle_refresh' ) );
 		add_action( 'admin_post_' . self::ACTION_SUBMIT, array( $this, 'handle_submit' ) );
+		add_action( 'admin_enqueue_scripts', array( $this, 'enqueue' ) );
+	}
+
+	/**
+	 * The copy buttons' script on the Templates page.
+	 *
+	 * @internal
+	 * @since 0.3.0
+	 *
+	 * @param string $hook_suffix Current admin page.
+	 * @return void
+	 */
+	public function enqueue( $hook_suffix ): void {
+		if ( ! is_string( $hook_suffix ) || ! str_ends_with( $hook_suffix, Menu::SLUG_TEMPLATES ) ) {
+			return;
+		}
+		wp_enqueue_script( SetupPage::SCRIPT, plugins_url( 'assets/js/admin-setup.js', CARTPINGER_PLUGIN_FILE ), array(), CARTPINGER_VERSION, true );
+		wp_localize_script(
+			SetupPage::SCRIPT,
+			'cartpingerSetup',
+			array(
+				'copied' => __( 'Copied', 'cartpinger-for-woocommerce' ),
+				'failed' => __( 'Press Ctrl+C to copy', 'cartpinger-for-woocommerce' ),
+			)
+		);
 	}
 
 	/**
@@ -306,7 +331,7 @@ final class TemplatesPage implements RegistersHooks {
 	 */
 	private static function button( string $action, string $label, string $class ): void {
 		printf(
-			'<form method="post" action="%1$s" style="display:inline-block;margin-right:.5em"><input type="hidden" name="action" value="%2$s">%3$s<button type="submit" class="%4$s">%5$s</button></form>',
+			'<form method="post" action="%1$s" class="cartpinger-inline-form"><input type="hidden" name="action" value="%2$s">%3$s<button type="submit" class="%4$s">%5$s</button></form>',
 			esc_url( admin_url( 'admin-post.php' ) ),
 			esc_attr( $action ),
 			wp_nonce_field( $action, '_wpnonce', true, false ),
@@ -316,7 +341,7 @@ final class TemplatesPage implements RegistersHooks {
 	}
 
 	/**
-	 * Renders the page.
+	 * Renders the page: one card per template (views/templates.php).
 	 *
 	 * @since 0.2.0
 	 *
@@ -326,136 +351,60 @@ final class TemplatesPage implements RegistersHooks {
 		if ( ! current_user_can( Menu::CAPABILITY ) ) {
 			wp_die( esc_html__( 'Sorry, you are not allowed to access this page.', 'cartpinger-for-woocommerce' ), 403 );
 		}
-		echo '<div class="wrap cartpinger-admin cartpinger-templates"><h1>' . esc_html__( 'CartPinger Templates', 'cartpinger-for-woocommerce' ) . '</h1>';
-		echo '<p>' . esc_html__( 'The WhatsApp message templates CartPinger sends, their texts in every language, and their approval status at Meta.', 'cartpinger-for-woocommerce' ) . '</p>';
-		if ( ! class_exists( Catalog::class ) ) {
-			echo '<div class="notice notice-error inline"><p>' . esc_html__( 'The CartPinger PHP extension is not loaded: the template catalog is not available.', 'cartpinger-for-woocommerce' ) . '</p></div></div>';
-			return;
+		$view = array(
+			'available'  => class_exists( Catalog::class ),
+			'last'       => $this->last_submission(),
+			'error'      => '',
+			'fetched_at' => 0,
+			'missing'    => 0,
+			'button_url' => Link::prefix() . '{{1}}',
+			'cards'      => array(),
+		);
+		if ( $view['available'] ) {
+			$status = $this->meta_status();
+			$by     = array();
+			if ( is_wp_error( $status ) ) {
+				$view['error'] = $status->get_error_message();
+			} else {
+				$by                 = self::by_key( $status );
+				$view['missing']    = count( self::missing( $status ) );
+				$view['fetched_at'] = (int) ( $status['fetched_at'] ?? time() );
+			}
+			foreach ( Catalog::templates() as $t ) {
+				$view['cards'][] = TemplateCard::build( $t, $by, ! is_wp_error( $status ) );
+			}
 		}
-		$this->render_submit_notice();
-		$status  = $this->meta_status();
-		$by      = array();
-		$missing = array();
-		if ( is_wp_error( $status ) ) {
-			printf( '<div class="notice notice-warning inline cartpinger-meta-error"><p>%s %s</p></div>', esc_html__( 'Meta approval status unavailable:', 'cartpinger-for-woocommerce' ), esc_html( $status->get_error_message() ) );
-		} else {
-			$by      = self::by_key( $status );
-			$missing = self::missing( $status );
-			printf(
-				'<p class="cartpinger-fetched">%s</p>',
-				esc_html(
-					sprintf(
-						/* translators: %s: date and time. */
-						__( 'Status from Meta as of %s (kept for an hour).', 'cartpinger-for-woocommerce' ),
-						wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), (int) ( $status['fetched_at'] ?? time() ) )
-					)
-				)
-			);
-		}
-		echo '<p>';
-		self::button( self::ACTION_REFRESH, __( 'Refresh status from Meta', 'cartpinger-for-woocommerce' ), 'button cartpinger-refresh' );
-		if ( array() !== $missing ) {
-			/* translators: %d: number of template languages. */
-			self::button( self::ACTION_SUBMIT, sprintf( _n( 'Submit %d missing template for review', 'Submit %d missing templates for review', count( $missing ), 'cartpinger-for-woocommerce' ), count( $missing ) ), 'button button-primary cartpinger-submit' );
-		}
-		echo '</p>';
-		foreach ( Catalog::templates() as $t ) {
-			$this->render_template( $t, $by, ! is_wp_error( $status ) );
-		}
-		echo '</div>';
+		DashboardPage::view( 'templates', $view );
 	}
 
 	/**
-	 * The results of the last submission (once).
+	 * The results of the last submission (once), or null.
 	 *
-	 * @since 0.2.0
+	 * @since 0.3.0
 	 *
-	 * @return void
+	 * @return array<string, mixed>|null
 	 */
-	private function render_submit_notice(): void {
+	private function last_submission(): ?array {
 		$key  = self::RESULT_TRANSIENT . get_current_user_id();
 		$last = get_transient( $key );
 		if ( ! is_array( $last ) ) {
-			return;
+			return null;
 		}
 		delete_transient( $key );
-		if ( isset( $last['error'] ) ) {
-			printf( '<div class="notice notice-error inline"><p>%s</p></div>', esc_html( (string) $last['error'] ) );
-			return;
-		}
-		echo '<div class="notice notice-info inline cartpinger-submitted"><ul>';
-		foreach ( (array) ( $last['results'] ?? array() ) as $r ) {
-			$what = 'ok' === ( $r['status'] ?? '' )
-				? (string) ( $r['template_status'] ?? '' )
-				: trim( (string) ( $r['code'] ?? '' ) . ' ' . (string) ( $r['message'] ?? '' ) );
-			printf( '<li>%s</li>', esc_html( $r['name'] . ' (' . $r['language'] . '): ' . $what ) );
-		}
-		echo '</ul></div>';
+		return $last;
 	}
 
 	/**
-	 * One catalog template: facts, variables, and a row per language.
+	 * One visible action per form (refresh or submit), with its nonce.
 	 *
-	 * @since 0.2.0
+	 * @since 0.3.0
 	 *
-	 * @param array<string, mixed>                $t     Catalog template.
-	 * @param array<string, array<string, mixed>> $by    Meta's rows by name/language.
-	 * @param bool                                $known Whether Meta's status is known.
+	 * @param string $action Action (also the nonce action).
+	 * @param string $label  Button label.
+	 * @param string $class  Button classes.
 	 * @return void
 	 */
-	private function render_template( array $t, array $by, bool $known ): void {
-		printf( '<div class="cartpinger-template card" data-template="%1$s" style="max-width:none"><h2><code>%2$s</code></h2>', esc_attr( (string) $t['name'] ), esc_html( (string) $t['name'] ) );
-		printf(
-			'<p><strong>%1$s</strong> %2$s &nbsp; <strong>%3$s</strong> %4$s</p>',
-			esc_html__( 'Category:', 'cartpinger-for-woocommerce' ),
-			esc_html( (string) $t['category'] ),
-			esc_html__( 'Sent:', 'cartpinger-for-woocommerce' ),
-			esc_html( (string) $t['when'] )
-		);
-		if ( array() !== (array) $t['params'] ) {
-			echo '<p><strong>' . esc_html__( 'Variables:', 'cartpinger-for-woocommerce' ) . '</strong></p><ol class="cartpinger-variables">';
-			foreach ( (array) $t['params'] as $p ) {
-				printf( '<li><code>%1$s</code> — %2$s (%3$s: <code>%4$s</code>)</li>', esc_html( (string) $p['name'] ), esc_html( (string) $p['description'] ), esc_html__( 'example', 'cartpinger-for-woocommerce' ), esc_html( (string) $p['example'] ) );
-			}
-			echo '</ol>';
-		}
-		if ( array() !== (array) ( $t['buttons'] ?? array() ) ) {
-			printf( '<p><strong>%s</strong> %s</p>', esc_html__( 'Buttons:', 'cartpinger-for-woocommerce' ), esc_html( implode( ', ', (array) $t['buttons'] ) ) );
-		}
-		echo '<table class="widefat striped"><thead><tr><th style="width:6em">' . esc_html__( 'Language', 'cartpinger-for-woocommerce' ) . '</th><th style="width:14em">' . esc_html__( 'Status at Meta', 'cartpinger-for-woocommerce' ) . '</th><th>' . esc_html__( 'Text (copy-ready)', 'cartpinger-for-woocommerce' ) . '</th></tr></thead><tbody>';
-		foreach ( (array) $t['languages'] as $language ) {
-			$meta       = $by[ $t['name'] . '/' . $language ] ?? null;
-			$status     = null === $meta ? ( $known ? 'MISSING' : '?' ) : (string) $meta['status'];
-			$mismatches = array();
-			if ( null !== $meta ) {
-				foreach ( (array) ( $meta['mismatches'] ?? array() ) as $m ) {
-					$mismatches[] = (string) ( $m['message'] ?? $m['kind'] ?? '' );
-				}
-				if ( false === ( $meta['compatible'] ?? true ) && array() === $mismatches ) {
-					$mismatches[] = __( 'Not compatible with the catalog.', 'cartpinger-for-woocommerce' );
-				}
-			}
-			$text  = (array) ( $t['texts'][ $language ] ?? array() );
-			$parts = array();
-			foreach ( array( 'header', 'body', 'footer' ) as $part ) {
-				if ( is_string( $text[ $part ] ?? null ) && '' !== $text[ $part ] ) {
-					$parts[] = $text[ $part ];
-				}
-			}
-			if ( is_string( $text['url_button_label'] ?? null ) && '' !== $text['url_button_label'] ) {
-				$parts[] = '[' . $text['url_button_label'] . ']';
-			}
-			$copy = implode( "\n\n", $parts );
-			printf(
-				'<tr data-language="%1$s"><td><code>%1$s</code></td><td><span class="cartpinger-template-status" data-status="%2$s" style="font-weight:600;color:%3$s">%2$s</span>%4$s</td><td><textarea readonly class="large-text code" rows="%5$d" onclick="this.select()">%6$s</textarea></td></tr>',
-				esc_attr( (string) $language ),
-				esc_html( $status ),
-				esc_attr( 'APPROVED' === $status ? '#008a20' : ( 'REJECTED' === $status || 'MISSING' === $status ? '#d63638' : '#996800' ) ),
-				array() === $mismatches ? '' : '<ul class="cartpinger-mismatches" style="color:#d63638;margin:.3em 0 0">' . implode( '', array_map( static fn( $m ) => '<li>' . esc_html( $m ) . '</li>', $mismatches ) ) . '</ul>',
-				max( 3, min( 12, substr_count( $copy, "\n" ) + 2 ) ),
-				esc_textarea( $copy )
-			);
-		}
-		echo '</tbody></table></div>';
+	public static function action_button( string $action, string $label, string $class ): void {
+		self::button( $action, $label, $class );
 	}
 }
