@@ -217,9 +217,9 @@ final class DashboardStats {
 	 *
 	 * @since 0.2.0
 	 *
-	 * @param string $which   Either "carts" or "messages".
-	 * @param array  $filters Keys status (string), step (int, messages only; -1 = any).
-	 * @param int    $page    Page, from 1.
+	 * @param string $which    Either "carts" or "messages".
+	 * @param array  $filters  Keys status (string), step (int, messages only; -1 = any).
+	 * @param int    $page     Page, from 1.
 	 * @param int    $per_page Rows a page.
 	 * @return array{rows: array<int, array<string, mixed>>, total: int, pages: int}
 	 */
@@ -241,7 +241,7 @@ final class DashboardStats {
 				$where[]  = 'kind = %s';
 				$params[] = $kind;
 			}
-			$step    = (int) ( $filters['step'] ?? -1 );
+			$step = (int) ( $filters['step'] ?? -1 );
 			if ( $step >= 0 ) {
 				$where[]  = 'step = %d';
 				$params[] = $step;
