@@ -608,6 +608,14 @@ fn check_recovery_url(prefix: Option<&str>) -> Result<&str, CatalogError> {
             "must be a plain absolute URL without spaces, # or {{",
         ));
     }
+    // Meta appends the token to the URL verbatim: a base that ends in a bare query-argument
+    // name (`?cartpinger_recover`, what the plugin once submitted) glues the token to the name
+    // and the shopper lands on an empty cart (issue 10).
+    if !(p.ends_with('=') || p.ends_with('/')) {
+        return Err(CatalogError::InvalidRecoveryUrl(
+            "must end with = (a query argument waiting for the token) or /",
+        ));
+    }
     if p.len() + 64 > 2000 {
         return Err(CatalogError::InvalidRecoveryUrl("too long"));
     }

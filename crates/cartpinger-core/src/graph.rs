@@ -771,6 +771,28 @@ impl TemplateInfo {
             .filter_map(|b| b.get("type")?.as_str().map(str::to_owned))
             .collect()
     }
+
+    /// The URL of the first URL button as published (`https://shop/cart/?cartpinger_recover={{1}}`),
+    /// if the template has one: the site compares it with the base it submits today.
+    #[must_use]
+    pub fn button_url(&self) -> Option<&str> {
+        self.components
+            .as_array()?
+            .iter()
+            .filter(|c| {
+                c.get("type")
+                    .and_then(|t| t.as_str())
+                    .is_some_and(|t| t.eq_ignore_ascii_case("BUTTONS"))
+            })
+            .filter_map(|c| c.get("buttons")?.as_array())
+            .flatten()
+            .find(|b| {
+                b.get("type")
+                    .and_then(|t| t.as_str())
+                    .is_some_and(|t| t.eq_ignore_ascii_case("URL"))
+            })
+            .and_then(|b| b.get("url")?.as_str())
+    }
 }
 
 /// Counts distinct `{{…}}` variables in a template text.
@@ -936,6 +958,55 @@ pub fn build_create_template(
         config.url(&format!("{}/message_templates", config.waba_id)),
         definition,
     )
+}
+
+/// `POST /{version}/{template-id}`: edits a template's components (Meta reviews it again; an
+/// approved template can be edited once a day, ten times a month). `definition` is the creation
+/// body; only its `components` (and `category`, which Meta accepts only while the template is
+/// not approved, so it is left out) are sent.
+///
+/// # Errors
+/// [`GraphError::InvalidInput`] when the template id is not numeric or the definition has no
+/// components.
+pub fn build_edit_template(
+    config: &GraphConfig,
+    template_id: &str,
+    definition: &serde_json::Value,
+) -> Result<Request, GraphError> {
+    if template_id.is_empty() || !template_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(GraphError::InvalidInput(format!(
+            "template id must be numeric, got {template_id:?}"
+        )));
+    }
+    let components = definition
+        .get("components")
+        .filter(|c| c.is_array())
+        .ok_or_else(|| GraphError::InvalidInput("definition has no components".to_owned()))?;
+    json_request(
+        config,
+        config.url(template_id),
+        &serde_json::json!({ "components": components }),
+    )
+}
+
+/// Parses the answer to [`build_edit_template`] (`{"success": true}`).
+///
+/// # Errors
+/// [`GraphError::Api`] for a Meta error, [`GraphError::MalformedResponse`] for an unreadable
+/// 2xx or `success: false`.
+pub fn parse_edit_template_response(response: &Response) -> Result<(), GraphError> {
+    if !(200..300).contains(&response.status) {
+        return Err(error_or_malformed(response));
+    }
+    let v: serde_json::Value = serde_json::from_slice(&response.body)
+        .map_err(|e| GraphError::MalformedResponse(format!("template edit: {e}")))?;
+    if v.get("success").and_then(serde_json::Value::as_bool) == Some(true) {
+        Ok(())
+    } else {
+        Err(GraphError::MalformedResponse(format!(
+            "template edit answered {v}"
+        )))
+    }
 }
 
 /// Answer to a template creation.

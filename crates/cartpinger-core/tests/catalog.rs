@@ -457,6 +457,15 @@ fn create_request_body_shape() {
         create_request_body("abandoned_cart_recovery", "en", Some("https://x/{{1}}")),
         Err(CatalogError::InvalidRecoveryUrl(_))
     ));
+    // The legacy base (no `=`): the token would be glued to the argument name.
+    assert!(matches!(
+        create_request_body(
+            "abandoned_cart_recovery",
+            "en",
+            Some("https://shop.example/cart/?cartpinger_recover")
+        ),
+        Err(CatalogError::InvalidRecoveryUrl(_))
+    ));
     assert!(matches!(
         create_request_body("abandoned_cart_recovery", "it", Some("https://x/?r=")),
         Err(CatalogError::UnknownLanguage { .. })
@@ -640,5 +649,54 @@ fn published_templates_are_checked_against_the_catalog() {
     assert_eq!(
         compatibility(&info("hello_world", serde_json::json!([]))),
         vec![Mismatch::NotInCatalog]
+    );
+}
+
+/// Issue 10: the URL button every recovery template submits, in every language, is the site's
+/// recovery base (ending in `cartpinger_recover=`) followed by `{{1}}`, and its example is that
+/// base with a 64-hex token: what Meta opens is `…?cartpinger_recover=<token>`.
+#[test]
+fn every_recovery_template_and_language_submits_the_url_with_the_equals_sign() {
+    let bases = [
+        "https://shop.example/cart/?cartpinger_recover=",
+        "https://shop.example/?page_id=7&cartpinger_recover=",
+    ];
+    let mut seen = 0;
+    for base in bases {
+        for t in catalog::list().iter().filter(|t| t.needs_recovery_url()) {
+            for tr in t.translations {
+                let ctx = format!("{} [{}] {base}", t.name, tr.language);
+                let def = create_request_body(t.name, tr.language, Some(base)).unwrap();
+                let buttons = def["components"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|c| c["type"] == "BUTTONS")
+                    .and_then(|c| c["buttons"].as_array())
+                    .unwrap_or_else(|| panic!("{ctx}: no buttons"));
+                let urls: Vec<&serde_json::Value> =
+                    buttons.iter().filter(|b| b["type"] == "URL").collect();
+                assert_eq!(urls.len(), 1, "{ctx}: one URL button");
+                let url = urls[0]["url"].as_str().unwrap();
+                assert_eq!(url, format!("{base}{{{{1}}}}"), "{ctx}");
+                assert!(url.ends_with("cartpinger_recover={{1}}"), "{ctx}: {url}");
+                let example = urls[0]["example"][0].as_str().unwrap();
+                let token = example
+                    .strip_prefix(base)
+                    .unwrap_or_else(|| panic!("{ctx}: {example}"));
+                assert_eq!(token.len(), 64, "{ctx}: {example}");
+                assert!(
+                    token.bytes().all(|b| b.is_ascii_hexdigit()),
+                    "{ctx}: {example}"
+                );
+                seen += 1;
+            }
+        }
+    }
+    // 3 recovery templates with a URL button (first, 24 h without coupon, 48 h) × 5 languages,
+    // and the coupon step's URL button too when it has one: at least 15 per base.
+    assert!(
+        seen >= 2 * 15,
+        "only {seen} template × language × base combinations checked"
     );
 }

@@ -79,3 +79,20 @@ pub fn submit_template(
     let request = graph::build_create_template(config, definition)?;
     graph::parse_create_template_response(&execute(transport, &request)?)
 }
+
+/// `POST /{template-id}` with the components of a definition from
+/// `cartpinger_core::catalog::create_request_body`: the template keeps its id and name and goes
+/// back to Meta's review (used to fix the URL button of an approved template).
+///
+/// # Errors
+/// [`GraphError::InvalidInput`] (id not numeric, no components), [`GraphError::Api`] (e.g. the
+/// edit limit), [`GraphError::MalformedResponse`].
+pub fn edit_template(
+    transport: &dyn Transport,
+    config: &GraphConfig,
+    template_id: &str,
+    definition: &serde_json::Value,
+) -> Result<(), GraphError> {
+    let request = graph::build_edit_template(config, template_id, definition)?;
+    graph::parse_edit_template_response(&execute(transport, &request)?)
+}

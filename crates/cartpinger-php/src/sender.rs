@@ -327,7 +327,8 @@ impl Sender {
     /// Every template of the WhatsApp Business Account (all pages): `['status' => 'ok',
     /// 'templates' => list<['id', 'name', 'language', 'status' (APPROVED, PENDING, ...),
     /// 'category', 'parameter_format', 'body' => ?string, 'body_variables' => int,
-    /// 'buttons' => list<string>, 'in_catalog' => bool, 'compatible' => bool,
+    /// 'buttons' => list<string>, 'button_url' => ?string (the URL button as published),
+    /// 'in_catalog' => bool, 'compatible' => bool,
     /// 'mismatches' => list<['kind', 'message']>]>]` or a failure row as `check_credentials`.
     ///
     /// @throws \CartPinger\Native\Exception\GraphException 4005 unreadable answer
@@ -356,6 +357,7 @@ impl Sender {
                             i64::try_from(info.body_variable_count()).unwrap_or(i64::MAX),
                         )?;
                         row.insert("buttons", info.button_types())?;
+                        row.insert("button_url", info.button_url())?;
                         row.insert("in_catalog", catalog::get(&info.name).is_some())?;
                         row.insert("compatible", mismatches.is_empty())?;
                         row.insert("mismatches", mismatches)?;
@@ -396,6 +398,38 @@ impl Sender {
                     out.insert("id", created.id)?;
                     out.insert("template_status", created.status)?;
                     out.insert("category", created.category)?;
+                }
+                Err(error) => failure_row(&mut out, &error)?,
+            }
+            Ok(out)
+        })
+    }
+
+    /// Edits an existing template so it matches the catalog again (`POST /{template-id}`, the
+    /// components of the catalog definition for `$name`/`$language` with
+    /// `$recovery_url_prefix`): used to fix the URL button of templates approved with an older
+    /// recovery link. Meta reviews the template again. Returns `['status' => 'ok']` or a failure
+    /// row as `submit_template`.
+    ///
+    /// @throws \CartPinger\Native\Exception\CatalogException 5001 unknown template, 5002
+    ///         unknown language, 5005 invalid recovery URL prefix
+    /// @throws \CartPinger\Native\Exception\GraphException 4003 template id not numeric, 4005
+    ///         unreadable answer
+    pub fn resubmit_template(
+        &self,
+        template_id: &str,
+        name: &str,
+        language: &str,
+        recovery_url_prefix: &str,
+    ) -> PhpResult<ZBox<ZendHashTable>> {
+        guard(|| {
+            let prefix = Some(recovery_url_prefix).filter(|p| !p.trim().is_empty());
+            let definition = catalog::create_request_body(name, language, prefix)
+                .map_err(|e| crate::catalog::catalog_error(&e))?;
+            let mut out = ZendHashTable::new();
+            match account::edit_template(&self.transport, &self.graph, template_id, &definition) {
+                Ok(()) => {
+                    out.insert("status", "ok")?;
                 }
                 Err(error) => failure_row(&mut out, &error)?,
             }

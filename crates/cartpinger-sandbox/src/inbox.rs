@@ -89,8 +89,22 @@ pub fn render(app: &App, to: Option<&str>) -> String {
                     if let Some(f) = r.footer {
                         let _ = write!(html, r#"<div class="ft">{}</div>"#, escape(&f));
                     }
+                    let mut urls = r.urls.iter();
                     for b in r.buttons {
-                        let _ = write!(html, r#"<div class="btn">{}</div>"#, escape(&b));
+                        // A URL button is a real link, as the shopper taps it in WhatsApp.
+                        match urls.next().filter(|_| b.starts_with('🔗')) {
+                            Some(u) => {
+                                let _ = write!(
+                                    html,
+                                    r#"<div class="btn"><a href="{}">{}</a></div>"#,
+                                    escape(u),
+                                    escape(&b)
+                                );
+                            }
+                            None => {
+                                let _ = write!(html, r#"<div class="btn">{}</div>"#, escape(&b));
+                            }
+                        }
                     }
                 }
                 None => {

@@ -564,6 +564,9 @@ async fn route_graph(
             (create_template(app, body, rt), None)
         }
         (&Method::GET, None, 2) if id == app.phone_number_id => (phone_info(app, query, rt), None),
+        (&Method::POST, None, 2) if lock(&app.templates).by_id(id).is_some() => {
+            (edit_template(app, id, body, rt), None)
+        }
         _ => (Out::err(&unsupported(method, id)), None),
     }
 }
@@ -936,6 +939,53 @@ fn create_template(app: &Arc<App>, body: &Bytes, rt: &Runtime) -> Out {
     Out::ok(json!({ "id": t.id, "status": "PENDING", "category": t.category }))
 }
 
+/// `POST /{template-id}`: Meta's template edit. The components are checked as a creation
+/// would check them, the template goes back to `PENDING` and is approved after the configured
+/// delay (with the status webhook), like a new submission.
+fn edit_template(app: &Arc<App>, id: &str, body: &Bytes, rt: &Runtime) -> Out {
+    let def: Value = match serde_json::from_slice(body) {
+        Ok(v @ Value::Object(_)) => v,
+        _ => {
+            return Out::err(&GraphError::invalid_parameter(
+                "The request body must be a JSON object.",
+            ))
+        }
+    };
+    let Some(components) = def.get("components").filter(|c| c.is_array()).cloned() else {
+        return Out::err(&GraphError::invalid_parameter(
+            "Parameter 'components' is required.",
+        ));
+    };
+    let existing = match lock(&app.templates).by_id(id) {
+        Some(t) => t.clone(),
+        None => return Out::err(&unsupported(&Method::POST, id)),
+    };
+    // Validate the edited definition exactly as a creation body.
+    let probe = json!({
+        "name": existing.name, "language": existing.language, "category": existing.category,
+        "parameter_format": existing.parameter_format, "components": components,
+    });
+    if let Err(e) = Template::from_definition(&probe, "PENDING") {
+        return Out::err(&e);
+    }
+    if lock(&app.templates).edit(id, components).is_none() {
+        return Out::err(&unsupported(&Method::POST, id));
+    }
+    let app2 = Arc::clone(app);
+    let delay = rt.template_approval_ms;
+    let id = id.to_owned();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+        let approved = lock(&app2.templates).set_status(&id, "APPROVED");
+        if let Some(t) = approved {
+            let body =
+                webhook::template_status_payload(&app2, &t.id, &t.name, &t.language, "APPROVED");
+            webhook::post_signed(&app2, None, "message_template_status_update", &body).await;
+        }
+    });
+    Out::ok(json!({ "success": true }))
+}
+
 fn phone_info(app: &App, query: &[(String, String)], rt: &Runtime) -> Out {
     let level = if rt.mps_cap == 0 || rt.mps_cap > 80 {
         "HIGH"
@@ -1057,7 +1107,10 @@ async fn control(app: &Arc<App>, req: Request<Incoming>, segs: &[String]) -> Res
         },
         (Method::GET, "_sandbox", "messages") => {
             match (app.store.messages(limit), app.store.inbound(limit)) {
-                (Ok(m), Ok(i)) => json_resp(200, &json!({ "messages": m, "inbound": i })),
+                (Ok(mut m), Ok(i)) => {
+                    render_messages(app, &mut m);
+                    json_resp(200, &json!({ "messages": m, "inbound": i }))
+                }
                 (Err(e), _) | (_, Err(e)) => json_resp(500, &json!({ "error": e })),
             }
         }
@@ -1089,6 +1142,34 @@ async fn control(app: &Arc<App>, req: Request<Incoming>, segs: &[String]) -> Res
             404,
             &json!({ "error": format!("no route {} {}", method, segs.join("/")) }),
         ),
+    }
+}
+
+/// Adds `rendered` (header, body, footer, button lines and the URLs the buttons open, as the
+/// customer's WhatsApp shows them) to each template message of a control-API listing.
+fn render_messages(app: &App, messages: &mut [Value]) {
+    let templates = app.templates_snapshot();
+    for m in messages.iter_mut() {
+        if m["type"] != "template" {
+            continue;
+        }
+        let name = m["template"].as_str().unwrap_or_default();
+        let lang = m["language"].as_str().unwrap_or_default();
+        let Some(t) = templates
+            .iter()
+            .find(|t| t.name == name && t.language == lang)
+        else {
+            continue;
+        };
+        let components: Vec<Value> = m["request"]
+            .pointer("/template/components")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let rendered = t.render(&components).to_json();
+        if let Some(o) = m.as_object_mut() {
+            o.insert("rendered".to_owned(), rendered);
+        }
     }
 }
 

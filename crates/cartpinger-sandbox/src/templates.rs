@@ -325,6 +325,7 @@ impl Template {
             .map_or_else(String::new, |t| fill(t, &values("body")));
         let footer = self.text_of("FOOTER").map(str::to_owned);
         let mut buttons = Vec::new();
+        let mut urls = Vec::new();
         for (i, b) in self.buttons().iter().enumerate() {
             let suffix = send_components
                 .iter()
@@ -339,7 +340,10 @@ impl Template {
             let line = match b.get("type").and_then(Value::as_str).unwrap_or_default() {
                 "URL" => {
                     let url = b.get("url").and_then(Value::as_str).unwrap_or_default();
-                    format!("🔗 {label} → {}", fill(url, &[(None, suffix)]))
+                    // Meta appends the send-time suffix to the approved URL verbatim.
+                    let opened = fill(url, &[(None, suffix)]);
+                    urls.push(opened.clone());
+                    format!("🔗 {label} → {opened}")
                 }
                 "COPY_CODE" => format!("📋 Copy offer code: {suffix}"),
                 "PHONE_NUMBER" => format!(
@@ -357,6 +361,7 @@ impl Template {
             body,
             footer,
             buttons,
+            urls,
         }
     }
 }
@@ -372,6 +377,19 @@ pub struct Rendered {
     pub footer: Option<String>,
     /// One line per button.
     pub buttons: Vec<String>,
+    /// The URL each URL button opens, in button order (the parameter substituted as Meta does).
+    pub urls: Vec<String>,
+}
+
+impl Rendered {
+    /// JSON form for the control API (`GET /_sandbox/messages`, field `rendered`).
+    #[must_use]
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "header": self.header, "body": self.body, "footer": self.footer,
+            "buttons": self.buttons, "urls": self.urls,
+        })
+    }
 }
 
 fn param_display(p: &Value) -> String {
@@ -525,6 +543,21 @@ impl TemplateStore {
     pub fn set_status(&mut self, id: &str, status: &str) -> Option<Template> {
         let t = self.templates.iter_mut().find(|t| t.id == id)?;
         status.clone_into(&mut t.status);
+        Some(t.clone())
+    }
+
+    /// Looks a template up by id.
+    #[must_use]
+    pub fn by_id(&self, id: &str) -> Option<&Template> {
+        self.templates.iter().find(|t| t.id == id)
+    }
+
+    /// Replaces a template's components (an edit, `POST /{template-id}`): it goes back to
+    /// `PENDING`. Returns the template.
+    pub fn edit(&mut self, id: &str, components: Value) -> Option<Template> {
+        let t = self.templates.iter_mut().find(|t| t.id == id)?;
+        t.components = components;
+        "PENDING".clone_into(&mut t.status);
         Some(t.clone())
     }
 

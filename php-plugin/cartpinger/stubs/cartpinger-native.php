@@ -209,7 +209,8 @@ namespace CartPinger\Native {
          * Every template of the WhatsApp Business Account (all pages): `['status' => 'ok',
          * 'templates' => list<['id', 'name', 'language', 'status' (APPROVED, PENDING, ...),
          * 'category', 'parameter_format', 'body' => ?string, 'body_variables' => int,
-         * 'buttons' => list<string>, 'in_catalog' => bool, 'compatible' => bool,
+         * 'buttons' => list<string>, 'button_url' => ?string (the URL button as published),
+         * 'in_catalog' => bool, 'compatible' => bool,
          * 'mismatches' => list<['kind', 'message']>]>]` or a failure row as `check_credentials`.
          *
          * @throws \CartPinger\Native\Exception\GraphException 4005 unreadable answer
@@ -250,6 +251,26 @@ namespace CartPinger\Native {
          * @return array
          */
         public function submit_template(string $name, string $language, string $recovery_url_prefix): array {}
+
+        /**
+         * Edits an existing template so it matches the catalog again (`POST /{template-id}`, the
+         * components of the catalog definition for `$name`/`$language` with
+         * `$recovery_url_prefix`): used to fix the URL button of templates approved with an older
+         * recovery link. Meta reviews the template again. Returns `['status' => 'ok']` or a failure
+         * row as `submit_template`.
+         *
+         * @throws \CartPinger\Native\Exception\CatalogException 5001 unknown template, 5002
+         *         unknown language, 5005 invalid recovery URL prefix
+         * @throws \CartPinger\Native\Exception\GraphException 4003 template id not numeric, 4005
+         *         unreadable answer
+         *
+         * @param string $template_id
+         * @param string $name
+         * @param string $language
+         * @param string $recovery_url_prefix
+         * @return array
+         */
+        public function resubmit_template(string $template_id, string $name, string $language, string $recovery_url_prefix): array {}
     }
 
     /**

@@ -52,6 +52,37 @@ defined( 'ABSPATH' ) || exit;
 		</p>
 	<?php endif; ?>
 
+	<?php if ( array() !== $view['stale'] ) : ?>
+		<div class="notice notice-error inline cartpinger-stale-links">
+			<p>
+			<?php
+			echo esc_html(
+				sprintf(
+					/* translators: %s: the URL the templates' button should open. */
+					__( 'These templates were approved with a recovery link that does not open the saved cart. Resubmit them so their button opens %s (Meta reviews them again; until then CartPinger still restores carts from the old links):', 'cartpinger-for-woocommerce' ),
+					$view['button_url']
+				)
+			);
+			?>
+			</p>
+			<ul>
+			<?php foreach ( $view['stale'] as $cartpinger_t ) : ?>
+				<li><code><?php echo esc_html( $cartpinger_t['name'] ); ?></code> (<?php echo esc_html( $cartpinger_t['language'] ); ?>) — <code><?php echo esc_html( $cartpinger_t['url'] ); ?></code></li>
+			<?php endforeach; ?>
+			</ul>
+			<p>
+			<?php
+			TemplatesPage::action_button(
+				TemplatesPage::ACTION_RESUBMIT,
+				/* translators: %d: number of template languages. */
+				sprintf( _n( 'Resubmit %d template with the correct link', 'Resubmit %d templates with the correct link', count( $view['stale'] ), 'cartpinger-for-woocommerce' ), count( $view['stale'] ) ),
+				'button button-primary cartpinger-resubmit'
+			);
+			?>
+			</p>
+		</div>
+	<?php endif; ?>
+
 	<div class="cartpinger-template-actions">
 		<?php
 		if ( $view['missing'] > 0 ) {

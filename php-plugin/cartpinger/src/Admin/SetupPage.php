@@ -15,6 +15,7 @@ use CartPinger\Native\Phone;
 use CartPinger\Native\Sender;
 use CartPinger\Queue\Runner;
 use CartPinger\Queue\Store;
+use CartPinger\Recovery\Link;
 use CartPinger\Rest\WebhookController;
 use CartPinger\Settings\Settings;
 use CartPinger\Webhook\Processor;
@@ -673,6 +674,7 @@ final class SetupPage {
 		$checks = array();
 		foreach ( Catalog::templates() as $template ) {
 			$problems = array();
+			$stale    = false;
 			foreach ( $template['languages'] as $language ) {
 				if ( '' !== $error ) {
 					break;
@@ -699,6 +701,10 @@ final class SetupPage {
 				foreach ( (array) ( $row['mismatches'] ?? array() ) as $mismatch ) {
 					$problems[] = $language . ': ' . (string) ( $mismatch['message'] ?? $mismatch['kind'] ?? '' );
 				}
+				if ( is_string( $row['button_url'] ?? null ) && Link::is_stale_button( $row['button_url'] ) ) {
+					$problems[] = $language . ': ' . TemplatesPage::stale_message( $row['button_url'] );
+					$stale      = true;
+				}
 			}
 			$ok       = '' === $error && array() === $problems;
 			$checks[] = array(
@@ -710,7 +716,7 @@ final class SetupPage {
 					/* translators: %s: comma-separated language codes. */
 					? sprintf( __( 'Approved in %s.', 'cartpinger-for-woocommerce' ), implode( ', ', $template['languages'] ) )
 					: implode( '; ', array_unique( $problems ) ) ),
-				'fix'    => $ok ? '' : $fix,
+				'fix'    => $ok ? '' : ( $stale ? __( 'On the Templates page, press "Resubmit … with the correct link": CartPinger edits these templates at Meta, which reviews them again.', 'cartpinger-for-woocommerce' ) : $fix ),
 			);
 		}
 		return $checks;

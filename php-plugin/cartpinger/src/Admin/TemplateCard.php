@@ -96,6 +96,9 @@ final class TemplateCard {
 			if ( null !== $meta && false === ( $meta['compatible'] ?? true ) && array() === $mismatches ) {
 				$mismatches[] = __( 'Not compatible with the catalog.', 'cartpinger-for-woocommerce' );
 			}
+			if ( null !== $meta && is_string( $meta['button_url'] ?? null ) && \CartPinger\Recovery\Link::is_stale_button( $meta['button_url'] ) ) {
+				$mismatches[] = TemplatesPage::stale_message( $meta['button_url'] );
+			}
 			$text        = (array) ( $t['texts'][ $language ] ?? array() );
 			$languages[] = array(
 				'code'       => (string) $language,

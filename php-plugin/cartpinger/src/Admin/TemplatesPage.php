@@ -46,6 +46,14 @@ final class TemplatesPage implements RegistersHooks {
 	public const ACTION_SUBMIT = 'cartpinger_templates_submit';
 
 	/**
+	 * Admin-post action (and nonce action) of the resubmit button (templates whose URL button
+	 * does not hand the token over as `cartpinger_recover=<token>`).
+	 *
+	 * @since 0.3.0
+	 */
+	public const ACTION_RESUBMIT = 'cartpinger_templates_resubmit';
+
+	/**
 	 * Seconds Meta's list is cached.
 	 *
 	 * @since 0.2.0
@@ -89,6 +97,7 @@ final class TemplatesPage implements RegistersHooks {
 	public function register(): void {
 		add_action( 'admin_post_' . self::ACTION_REFRESH, array( $this, 'handle_refresh' ) );
 		add_action( 'admin_post_' . self::ACTION_SUBMIT, array( $this, 'handle_submit' ) );
+		add_action( 'admin_post_' . self::ACTION_RESUBMIT, array( $this, 'handle_resubmit' ) );
 		add_action( 'admin_enqueue_scripts', array( $this, 'enqueue' ) );
 	}
 
@@ -226,6 +235,103 @@ final class TemplatesPage implements RegistersHooks {
 	}
 
 	/**
+	 * Templates at Meta whose URL button does not pass the token as `cartpinger_recover=<token>`
+	 * (Link::is_stale_button()): approved with the legacy base without `=`, whose links only
+	 * restore through the legacy reader.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param array<int, array<string, mixed>> $templates Meta's rows (list_templates()).
+	 * @return array<int, array{name: string, language: string, id: string, status: string, url: string}>
+	 */
+	public static function stale_links( array $templates ): array {
+		$stale = array();
+		foreach ( $templates as $row ) {
+			$url = $row['button_url'] ?? null;
+			if ( empty( $row['in_catalog'] ) || ! is_string( $url ) || ! Link::is_stale_button( $url ) ) {
+				continue;
+			}
+			$stale[] = array(
+				'name'     => (string) $row['name'],
+				'language' => (string) $row['language'],
+				'id'       => (string) ( $row['id'] ?? '' ),
+				'status'   => (string) ( $row['status'] ?? '' ),
+				'url'      => $url,
+			);
+		}
+		return $stale;
+	}
+
+	/**
+	 * The message that names a stale URL button.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $url The URL button as published.
+	 * @return string
+	 */
+	public static function stale_message( string $url ): string {
+		/* translators: 1: the URL the template's button opens, 2: the URL it should open. */
+		return sprintf( __( 'Its button opens %1$s instead of %2$s: resubmit it so the link in the message restores the cart.', 'cartpinger-for-woocommerce' ), $url, Link::button_url() );
+	}
+
+	/**
+	 * Edits every template with a stale URL button (Meta reviews each again), then empties the
+	 * cache.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @return array<int, array<string, mixed>>|WP_Error One row per template: name, language, status, and code and message on failure.
+	 */
+	public function resubmit_stale() {
+		$status = $this->meta_status( true );
+		if ( is_wp_error( $status ) ) {
+			return $status;
+		}
+		$sender = $this->sender();
+		if ( is_wp_error( $sender ) ) {
+			return $sender;
+		}
+		$results = array();
+		foreach ( self::stale_links( $status['templates'] ) as $t ) {
+			try {
+				$r = $sender->resubmit_template( $t['id'], $t['name'], $t['language'], Link::prefix() );
+				if ( 'ok' === ( $r['status'] ?? '' ) ) {
+					$r['template_status'] = 'PENDING';
+				}
+			} catch ( \Throwable $e ) {
+				$r = array(
+					'status'  => 'error',
+					'code'    => $e->getCode(),
+					'message' => $e->getMessage(),
+				);
+			}
+			$results[] = array(
+				'name'     => $t['name'],
+				'language' => $t['language'],
+			) + $r;
+		}
+		delete_transient( Lifecycle::TEMPLATES_CACHE_TRANSIENT );
+		return $results;
+	}
+
+	/**
+	 * Resubmit button: fixes the URL button of the stale templates and goes back to the page.
+	 *
+	 * @internal
+	 * @since 0.3.0
+	 *
+	 * @return void
+	 */
+	public function handle_resubmit(): void {
+		self::guard( self::ACTION_RESUBMIT );
+		$results = $this->resubmit_stale();
+		set_transient( self::RESULT_TRANSIENT . get_current_user_id(), is_wp_error( $results ) ? array( 'error' => $results->get_error_message() ) : array( 'results' => $results ), 10 * MINUTE_IN_SECONDS );
+		wp_safe_redirect( self::page_url( array( 'cartpinger_submitted' => '1' ) ) );
+		exit;
+	}
+
+	/**
 	 * Submits every missing template for review, then empties the cache.
 	 *
 	 * @since 0.2.0
@@ -357,7 +463,8 @@ final class TemplatesPage implements RegistersHooks {
 			'error'      => '',
 			'fetched_at' => 0,
 			'missing'    => 0,
-			'button_url' => Link::prefix() . '{{1}}',
+			'button_url' => Link::button_url(),
+			'stale'      => array(),
 			'cards'      => array(),
 		);
 		if ( $view['available'] ) {
@@ -368,6 +475,7 @@ final class TemplatesPage implements RegistersHooks {
 			} else {
 				$by                 = self::by_key( $status );
 				$view['missing']    = count( self::missing( $status ) );
+				$view['stale']      = self::stale_links( $status['templates'] );
 				$view['fetched_at'] = (int) ( $status['fetched_at'] ?? time() );
 			}
 			foreach ( Catalog::templates() as $t ) {

@@ -194,6 +194,12 @@ final class Capture {
 			return 'no_session';
 		}
 
+		// A cart restored by a recovery link stays that record, even when WooCommerce gave the
+		// browser a new customer id since (login, a new session cookie): no second record.
+		$linked = (int) WC()->session->get( self::SESSION_RECOVERY );
+		if ( $linked > 0 ) {
+			$this->records->adopt_session( $linked, $session_key );
+		}
 		$snapshot = Snapshot::of_cart( WC()->cart );
 		$policy   = Policy::build( $this->settings );
 		$email    = sanitize_email( (string) ( $input['email'] ?? '' ) );

@@ -115,7 +115,11 @@ final class CheckoutHooks implements RegistersHooks {
 		add_action( 'woocommerce_init', array( $this, 'register_block_field' ) );
 		add_filter( 'woocommerce_get_default_value_for_' . self::BLOCK_FIELD, array( $this, 'block_default' ) );
 		add_filter( 'woocommerce_get_default_value_for_' . self::BLOCK_UPDATES_FIELD, array( $this, 'block_updates_default' ) );
-		add_action( 'woocommerce_store_api_checkout_update_order_from_request', array( $this, 'save_block_order' ), 10, 2 );
+		// WooCommerce 9.8+ also fires this on the Checkout block's partial updates (PUT
+		// /wc/store/v1/checkout on a payment-method, note or additional-field change): it only
+		// records an explicit choice. The order is stamped at Place Order (order_processed).
+		add_action( 'woocommerce_store_api_checkout_update_order_from_request', array( $this, 'update_block_choice' ), 10, 2 );
+		add_action( 'woocommerce_store_api_checkout_order_processed', array( $this, 'save_block_order' ), 5, 1 );
 		add_action( 'wp_enqueue_scripts', array( $this, 'enqueue_tracker' ) );
 	}
 
@@ -278,32 +282,94 @@ final class CheckoutHooks implements RegistersHooks {
 	}
 
 	/**
-	 * Block Place Order: capture (the phone may not have reached us yet) and stamp the order.
+	 * The value of one of our block fields that a Store API request carries explicitly:
+	 * true/false when the request states it (in the address whose phone the order uses, billing
+	 * first as order_phone(), where the boxes sit; or in `additional_fields`), null when it does
+	 * not (a partial update about something else, WooCommerce 9.8+). Absence is never a "no".
 	 *
-	 * @since 0.2.0
+	 * @since 0.3.0
 	 *
-	 * @param \WC_Order $order   The order.
+	 * @param mixed  $request The Store API request.
+	 * @param string $field   BLOCK_FIELD or BLOCK_UPDATES_FIELD.
+	 * @return bool|null
+	 */
+	public static function explicit_block_choice( $request, string $field = self::BLOCK_FIELD ): ?bool {
+		if ( ! $request instanceof \WP_REST_Request ) {
+			return null;
+		}
+		$billing  = $request->get_param( 'billing_address' );
+		$shipping = $request->get_param( 'shipping_address' );
+		$billing  = is_array( $billing ) ? $billing : array();
+		$shipping = is_array( $shipping ) ? $shipping : array();
+		$address  = '' !== (string) ( $billing['phone'] ?? '' ) || array() === $shipping ? $billing : $shipping;
+		$other    = $request->get_param( 'additional_fields' );
+		$other    = is_array( $other ) ? $other : array();
+		if ( array_key_exists( $field, $address ) ) {
+			$value = $address[ $field ];
+		} elseif ( array_key_exists( $field, $other ) ) {
+			$value = $other[ $field ];
+		} else {
+			return null;
+		}
+		if ( is_string( $value ) ) {
+			return in_array( strtolower( $value ), array( '1', 'true', 'yes', 'on' ), true );
+		}
+		return true === $value || 1 === $value;
+	}
+
+	/**
+	 * Store API checkout update (Place Order, and on WooCommerce 9.8+ every partial update):
+	 * records the shopper's choices only when the request states them. An explicit untick of
+	 * the reminders box revokes (as on the classic checkout); nothing is stamped here.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param \WC_Order $order   The draft order.
 	 * @param mixed     $request The Store API request.
 	 * @return void
 	 */
-	public function save_block_order( $order, $request ): void {
+	public function update_block_choice( $order, $request ): void {
+		if ( ! function_exists( 'WC' ) || null === WC()->session ) {
+			return;
+		}
+		try {
+			$updates = self::explicit_block_choice( $request, self::BLOCK_UPDATES_FIELD );
+			if ( null !== $updates ) {
+				WC()->session->set( Capture::SESSION_UPDATES, $updates ? '1' : '0' );
+			}
+			$choice = self::explicit_block_choice( $request, self::BLOCK_FIELD );
+			if ( null === $choice ) {
+				return;
+			}
+			$was = self::session_consent();
+			WC()->session->set( Capture::SESSION_CONSENT, $choice ? '1' : '0' );
+			if ( $was && ! $choice && $order instanceof \WC_Order ) {
+				$this->capture->revoke( Capture::session_key(), self::order_phone( $order ) );
+			}
+		} catch ( \Throwable $e ) {
+			Capture::log( 'Block checkout consent not recorded: ' . $e->getMessage() );
+		}
+	}
+
+	/**
+	 * Block Place Order (`woocommerce_store_api_checkout_order_processed`): stamps the order
+	 * with the shopper's last explicit choices, before attribution (priority 20) reads it.
+	 *
+	 * @since 0.2.0
+	 *
+	 * @param \WC_Order $order The order.
+	 * @return void
+	 */
+	public function save_block_order( $order ): void {
 		if ( ! $order instanceof \WC_Order ) {
 			return;
 		}
-		$consent = false;
-		$updates = false;
-		if ( $request instanceof \WP_REST_Request ) {
-			// The boxes sit under the phone of each address form: read the address whose phone
-			// the order uses (billing first, as order_phone()).
-			$billing  = $request->get_param( 'billing_address' );
-			$shipping = $request->get_param( 'shipping_address' );
-			$billing  = is_array( $billing ) ? $billing : array();
-			$shipping = is_array( $shipping ) ? $shipping : array();
-			$address  = '' !== (string) ( $billing['phone'] ?? '' ) || array() === $shipping ? $billing : $shipping;
-			$consent  = ! empty( $address[ self::BLOCK_FIELD ] );
-			$updates  = ! empty( $address[ self::BLOCK_UPDATES_FIELD ] );
+		$this->stamp_order( $order, self::session_consent(), 'block', self::session_consent( Capture::SESSION_UPDATES ) );
+		try {
+			$order->save();
+		} catch ( \Throwable $e ) {
+			Capture::log( 'Order consent not saved: ' . $e->getMessage() );
 		}
-		$this->stamp_order( $order, $consent, 'block', $updates );
 	}
 
 	/**

@@ -16,7 +16,8 @@ use CartPinger\Support\RegistersHooks;
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Any front-end URL with `?cartpinger_recover=<64 hex>` of a messaged record: the visitor's cart
+ * Any front-end URL with `?cartpinger_recover=<64 hex>` (or the legacy `?cartpinger_recover<64 hex>`)
+ * of a messaged record: the visitor's cart
  * is replaced by the saved lines and coupons (plus the record's coupon), phone, name and email
  * are pre-filled, the click is recorded, and the visitor lands on checkout (302). Unknown,
  * malformed, closed or recovered tokens do nothing: the page renders normally. Never logs
@@ -54,15 +55,84 @@ final class Link implements RegistersHooks {
 	}
 
 	/**
-	 * The recovery URL prefix (the token is appended): the cart page plus the query argument.
+	 * The recovery URL without its token: the cart page plus `cartpinger_recover=`. The one
+	 * place that builds recovery links: the URL button submitted to Meta is this base + `{{1}}`
+	 * (Meta appends the token verbatim), and token_from_query() reads what it produces.
+	 *
+	 * Until issue 10 this was `add_query_arg( ARG, '', $cart )`, which drops the `=` of an empty
+	 * value: templates approved with that base open `…?cartpinger_recover<token>`. Those links
+	 * still restore (token_from_query()), and the Templates page offers to fix the templates.
 	 *
 	 * @since 0.2.0
+	 * @since 0.1.0 Ends with `=` (issue 10).
 	 *
 	 * @return string
 	 */
 	public static function prefix(): string {
-		$cart = function_exists( 'wc_get_cart_url' ) ? wc_get_cart_url() : home_url( '/' );
-		return add_query_arg( self::ARG, '', $cart ) . '';
+		$cart = function_exists( 'wc_get_cart_url' ) ? (string) wc_get_cart_url() : home_url( '/' );
+		$cart = (string) strtok( $cart, '#' );
+		return $cart . ( str_contains( $cart, '?' ) ? '&' : '?' ) . self::ARG . '=';
+	}
+
+	/**
+	 * The URL of one token (what the message's button opens).
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string $token The token (64 hex).
+	 * @return string
+	 */
+	public static function url( string $token ): string {
+		return self::prefix() . rawurlencode( $token );
+	}
+
+	/**
+	 * The URL button as submitted to Meta (`prefix()` + `{{1}}`).
+	 *
+	 * @since 0.1.0
+	 *
+	 * @return string
+	 */
+	public static function button_url(): string {
+		return self::prefix() . '{{1}}';
+	}
+
+	/**
+	 * True when a template's published URL button is not the one CartPinger submits today
+	 * (the legacy base without `=`, or a site address that changed): its links do not restore
+	 * (or restore only through the legacy reader), so it needs resubmitting.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param string|null $published The URL button as Meta has it.
+	 * @return bool
+	 */
+	public static function is_stale_button( ?string $published ): bool {
+		return null !== $published && '' !== $published && self::button_url() !== $published;
+	}
+
+	/**
+	 * The token a request's query carries: `cartpinger_recover=<64 hex>`, or the legacy form
+	 * `cartpinger_recover<64 hex>` (no `=`: PHP reads it as an argument name with an empty
+	 * value) that links already in shoppers' phones have. '' when there is none.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param array<int|string, mixed> $query The parsed query ($_GET).
+	 * @return string
+	 */
+	public static function token_from_query( array $query ): string {
+		$value = $query[ self::ARG ] ?? null;
+		if ( is_string( $value ) ) {
+			$value = strtolower( trim( $value ) );
+			return 1 === preg_match( '/^[0-9a-f]{64}$/', $value ) ? $value : '';
+		}
+		foreach ( $query as $key => $v ) {
+			if ( is_string( $key ) && 1 === preg_match( '/^' . self::ARG . '([0-9a-fA-F]{64})$/', $key, $m ) ) {
+				return strtolower( $m[1] );
+			}
+		}
+		return '';
 	}
 
 	/**
@@ -104,9 +174,9 @@ final class Link implements RegistersHooks {
 	 * @return void
 	 */
 	public function maybe_restore(): void {
-		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- the token is the credential.
-		$token = isset( $_GET[ self::ARG ] ) && is_string( $_GET[ self::ARG ] ) ? sanitize_text_field( wp_unslash( $_GET[ self::ARG ] ) ) : '';
-		if ( 1 !== preg_match( '/^[0-9a-f]{64}$/', $token ) || is_admin() || wp_doing_ajax() ) {
+		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- the token is the credential; token_from_query() only accepts 64 hex.
+		$token = self::token_from_query( wp_unslash( $_GET ) );
+		if ( '' === $token || is_admin() || wp_doing_ajax() ) {
 			return;
 		}
 		$url = $this->restore( $token );
@@ -175,11 +245,9 @@ final class Link implements RegistersHooks {
 			if ( null === $record['clicked_at'] || '' === (string) $record['clicked_at'] ) {
 				$update['clicked_at'] = gmdate( 'Y-m-d H:i:s' );
 			}
-			// This browser's session now owns the record (unless it already has a live one).
-			$session_key = Capture::session_key();
-			if ( '' !== $session_key && null === $this->records->find_by_session( $session_key ) ) {
-				$update['session_key'] = $session_key;
-			}
+			// This browser's session now owns the record; its own unsent record, if any, merges
+			// into it (one record per order, however often the link is tapped).
+			$this->records->adopt_session( (int) $record['id'], Capture::session_key() );
 			if ( array() !== $update ) {
 				$this->records->update( (int) $record['id'], $update );
 			}

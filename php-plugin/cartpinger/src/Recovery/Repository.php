@@ -126,6 +126,40 @@ final class Repository {
 	}
 
 	/**
+	 * Makes a live record the one of a browser session (the recovery link was opened there):
+	 * the session's own unsent record, if it has one, is the same shopper continuing the same
+	 * purchase, so it closes (`expired`, `merged`) instead of living on beside the linked one and
+	 * closing as a second record for the order. A session whose record was already messaged
+	 * keeps it (two messaged carts stay two). Idempotent.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param int    $id          The linked record.
+	 * @param string $session_key The browser's session key.
+	 * @return bool True when the record now belongs to the session.
+	 */
+	public function adopt_session( int $id, string $session_key ): bool {
+		if ( '' === $session_key || $id <= 0 ) {
+			return false;
+		}
+		$record = $this->find( $id );
+		if ( null === $record || ! in_array( $record['status'], array( 'open', 'messaged', 'holdout' ), true ) ) {
+			return false;
+		}
+		if ( (string) $record['session_key'] === $session_key ) {
+			return true;
+		}
+		$own = $this->find_by_session( $session_key );
+		if ( null !== $own && (int) $own['id'] !== $id ) {
+			if ( 'open' !== $own['status'] ) {
+				return false;
+			}
+			$this->close( array( (int) $own['id'] ), 'expired', 'merged' );
+		}
+		return $this->update( $id, array( 'session_key' => $session_key ) );
+	}
+
+	/**
 	 * One record by id.
 	 *
 	 * @since 0.2.0
