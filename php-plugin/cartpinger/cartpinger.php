@@ -12,7 +12,7 @@
  * Text Domain:       cartpinger-for-woocommerce
  * Domain Path:       /languages
  * WC requires at least: 8.6
- * WC tested up to:   9.4
+ * WC tested up to:   10.0
  *
  * This file only guards and boots. Keep its syntax simple (no namespaces, no types, no
  * short arrays) so that it parses on any PHP a site may still run, and can say why

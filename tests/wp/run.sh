@@ -3,14 +3,18 @@
 #
 #   tests/wp/run.sh [--so PATH] [--only SCENARIO[,SCENARIO...]] [--keep]
 #
-# Real WordPress 6.5 (from tests/node_modules/@wp-playground/wordpress-builds), a throwaway
-# MariaDB on loopback, the real `cartpinger` extension (loaded with -d extension=<abs .so>)
-# and the plugin symlinked from php-plugin/cartpinger. Each scenario runs in its own PHP
-# process (one PHPUnit invocation per scenario) against a freshly restored database.
+# Real WordPress, a throwaway MariaDB on loopback, the real `cartpinger` extension (loaded with
+# -d extension=<abs .so>) and the plugin symlinked from php-plugin/cartpinger. Each scenario runs
+# in its own PHP process (one PHPUnit invocation per scenario) against a freshly restored database.
 #
-# WooCommerce tier: runs when WOOCOMMERCE_DIR points at an extracted WooCommerce (9.4.3);
-# when WOOCOMMERCE_DIR is unset, the conventional /work/woocommerce is used if it exists.
-# CARTPINGER_IT_NO_WOO=1 skips the tier. When it is skipped a loud banner says so.
+# Versions: the WordPress × WooCommerce pairs of tests/versions/pairs (CARTPINGER_PAIRS_FILE),
+# or WP_WC_MATRIX="7.0.4:10.0.2,6.5.5:8.6.1", read from $CARTPINGER_VERSIONS_DIR (default
+# /work/versions: wordpress-X, woocommerce-Y, made by tests/versions/bring.sh). The core tier
+# runs once per WordPress version present, the WooCommerce tier once per pair present (HPOS on;
+# a pair whose 4th column is "on,off" runs again with HPOS off). A pair without its copies is
+# SKIPPED with a loud banner and a SKIP row in the pair × tier table printed at the end.
+# WOOCOMMERCE_DIR=/path runs that one WooCommerce on the playground WordPress 6.5 instead.
+# CARTPINGER_IT_NO_WOO=1 skips the WooCommerce tier.
 #
 #   --so PATH   extension to load (default target/release/libcartpinger.so; relative to repo root)
 #   --only LIST run only these scenario ids (e.g. --only a,c1,c2); tiers still both run
@@ -69,23 +73,26 @@ done
 MARIADBD="$(command -v mariadbd || echo /usr/sbin/mariadbd)"
 
 WP_ZIP="$REPO_ROOT/tests/node_modules/@wp-playground/wordpress-builds/src/wordpress/wp-6.5.zip"
-if [[ ! -f "$WP_ZIP" ]]; then
+VERSIONS_DIR="${CARTPINGER_VERSIONS_DIR:-/work/versions}"
+PAIRS_FILE="${CARTPINGER_PAIRS_FILE:-$REPO_ROOT/tests/versions/pairs}"
+[[ -f "$PAIRS_FILE" ]] || die "pairs file missing: $PAIRS_FILE"
+
+# WooCommerce tier selection: an explicit WOOCOMMERCE_DIR runs that one build on the playground
+# WordPress 6.5 (ad hoc); otherwise the pairs.
+WOO_DIR=""
+if [[ "${CARTPINGER_IT_NO_WOO:-}" != "1" && -n "${WOOCOMMERCE_DIR:-}" ]]; then
+	WOO_DIR="$WOOCOMMERCE_DIR"
+	[[ -f "$WOO_DIR/woocommerce.php" ]] || die "WOOCOMMERCE_DIR=$WOO_DIR has no woocommerce.php"
+	WOO_DIR="$(cd "$WOO_DIR" && pwd -P)"
+fi
+need_playground=0
+[[ -n "$WOO_DIR" ]] && need_playground=1
+if ! ls "$VERSIONS_DIR"/wordpress-*/wp-load.php >/dev/null 2>&1; then need_playground=1; fi
+if [[ $need_playground == 1 && ! -f "$WP_ZIP" ]]; then
 	log "tests/node_modules missing: installing test dependencies"
 	( cd "$REPO_ROOT/tests" && if [[ -f package-lock.json ]]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi )
 	[[ -f "$WP_ZIP" ]] || die "WordPress build still missing after npm install: $WP_ZIP"
 fi
-
-# WooCommerce tier selection.
-WOO_DIR=""
-if [[ "${CARTPINGER_IT_NO_WOO:-}" != "1" ]]; then
-	if [[ -n "${WOOCOMMERCE_DIR:-}" ]]; then
-		WOO_DIR="$WOOCOMMERCE_DIR"
-		[[ -f "$WOO_DIR/woocommerce.php" ]] || die "WOOCOMMERCE_DIR=$WOO_DIR has no woocommerce.php"
-	elif [[ -f /work/woocommerce/woocommerce.php ]]; then
-		WOO_DIR=/work/woocommerce
-	fi
-fi
-[[ -z "$WOO_DIR" ]] || WOO_DIR="$(cd "$WOO_DIR" && pwd -P)"
 
 # --------------------------------------------------------------------------------------------
 # Work dir, cleanup trap
@@ -178,8 +185,6 @@ for i in $(seq 1 150); do
 done
 log "MariaDB: pid $DB_PID, 127.0.0.1:$DB_PORT"
 "${MYSQL[@]}" <<SQL
-CREATE DATABASE wp_core CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
-CREATE DATABASE wp_woo  CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
 CREATE USER '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASS';
 GRANT ALL PRIVILEGES ON \`wp\\_%\`.* TO '$DB_USER'@'127.0.0.1';
@@ -189,20 +194,38 @@ SQL
 # --------------------------------------------------------------------------------------------
 # 3. WordPress site
 # --------------------------------------------------------------------------------------------
-WP="$WORK/wordpress"
 DEBUG_LOG="$WORK/debug.log"
-log "WordPress: extracting $(basename "$WP_ZIP")"
-mkdir -p "$WORK/wp-extract"
-unzip -q -o "$WP_ZIP" -d "$WORK/wp-extract"
-if [[ -f "$WORK/wp-extract/wp-load.php" ]]; then mv "$WORK/wp-extract" "$WP"; else mv "$WORK/wp-extract/wordpress" "$WP"; rm -rf "$WORK/wp-extract"; fi
-# Playground builds ship an SQLite db file and a preconfigured wp-config.php: not ours.
-rm -rf "$WP/wp-content/database" "$WP/wp-config.php" "$WP/wp-content/db.php"
-mkdir -p "$WP/wp-content/mu-plugins" "$WP/wp-content/uploads"
-cp "$HERE/lib/mu-plugin.php" "$WP/wp-content/mu-plugins/cartpinger-it.php"
-ln -s "$PLUGIN_SRC" "$WP/wp-content/plugins/cartpinger"
-[[ -n "$WOO_DIR" ]] && ln -s "$WOO_DIR" "$WP/wp-content/plugins/woocommerce"
+WP=""
+
+# make_site WP_SOURCE WOO_DIR: a fresh site in $WORK/wordpress from a full WordPress copy
+# (/work/versions/wordpress-X, hard-linked: WordPress never edits its own files here) or, when
+# WP_SOURCE is "playground", from the npm playground build (WordPress 6.5, CI without copies).
+make_site() {
+	local src="$1" woo="$2"
+	WP="$WORK/wordpress"
+	rm -rf "$WP"
+	if [[ "$src" == playground ]]; then
+		log "WordPress: extracting $(basename "$WP_ZIP") (playground build)"
+		mkdir -p "$WORK/wp-extract"
+		unzip -q -o "$WP_ZIP" -d "$WORK/wp-extract"
+		if [[ -f "$WORK/wp-extract/wp-load.php" ]]; then mv "$WORK/wp-extract" "$WP"; else mv "$WORK/wp-extract/wordpress" "$WP"; rm -rf "$WORK/wp-extract"; fi
+	else
+		cp -al "$src" "$WP" 2>/dev/null || { rm -rf "$WP"; cp -a "$src" "$WP"; }
+		rm -f "$WP/.complete"
+	fi
+	# Playground builds ship an SQLite db file and a preconfigured wp-config.php: not ours.
+	rm -rf "$WP/wp-content/database" "$WP/wp-config.php" "$WP/wp-content/db.php"
+	mkdir -p "$WP/wp-content/mu-plugins" "$WP/wp-content/uploads"
+	cp "$HERE/lib/mu-plugin.php" "$WP/wp-content/mu-plugins/cartpinger-it.php"
+	rm -rf "$WP/wp-content/plugins/cartpinger" "$WP/wp-content/plugins/woocommerce"
+	ln -s "$PLUGIN_SRC" "$WP/wp-content/plugins/cartpinger"
+	[[ -n "$woo" ]] && ln -s "$woo" "$WP/wp-content/plugins/woocommerce"
+	write_config
+	export CARTPINGER_IT_WP_DIR="$WP"
+}
 
 salt() { php -r 'echo strtr(base64_encode(random_bytes(48)), "+/", "-_");'; }
+write_config() {
 {
 	cat <<PHP
 <?php
@@ -253,9 +276,9 @@ if ( ! defined( 'ABSPATH' ) ) {
 require_once ABSPATH . 'wp-settings.php';
 PHP
 } >"$WP/wp-config.php"
+}
 
 # Environment shared by every PHP process below.
-export CARTPINGER_IT_WP_DIR="$WP"
 export CARTPINGER_IT_REPO="$REPO_ROOT"
 export CARTPINGER_IT_PLUGIN_SRC="$PLUGIN_SRC"
 export CARTPINGER_IT_DEBUG_LOG="$DEBUG_LOG"
@@ -265,16 +288,17 @@ unset CARTPINGER_IT_SALTS CARTPINGER_IT_ENCRYPTION_KEY CARTPINGER_IT_ADMIN CARTP
 dump_db()    { mkdir -p "$WORK/dumps"; mariadb-dump --no-defaults --socket="$DB_SOCK" -uroot --skip-dump-date --single-transaction "$1" >"$WORK/dumps/$1.sql"; }
 restore_db() { "${MYSQL[@]}" -e "DROP DATABASE IF EXISTS \`$1\`; CREATE DATABASE \`$1\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;" && "${MYSQL[@]}" "$1" <"$WORK/dumps/$1.sql"; }
 
-setup_site() { # db-name with-woo(0|1)
-	local db="$1" woo="$2"
+setup_site() { # db-name with-woo(0|1) [hpos on|off]
+	local db="$1" woo="$2" hpos="${3:-on}"
+	"${MYSQL[@]}" -e "CREATE DATABASE IF NOT EXISTS \`$db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
 	log "site [$db]: wp_install()"
 	CARTPINGER_IT_DB="$db" php "$HERE/lib/install-wp.php" >"$WORK/logs/install-$db.log" 2>&1 \
 		|| { cat "$WORK/logs/install-$db.log" >&2; die "WordPress install failed ($db)"; }
 	if [[ "$woo" == "1" ]]; then
-		log "site [$db]: activating WooCommerce ($(sed -n 's/^ \* Version: *//p' "$WOO_DIR/woocommerce.php" | head -1))"
+		log "site [$db]: activating WooCommerce ($(sed -n 's/^ \* Version: *//p' "$WP/wp-content/plugins/woocommerce/woocommerce.php" | head -1), HPOS $hpos)"
 		CARTPINGER_IT_DB="$db" php "$HERE/lib/setup-woo.php" activate >"$WORK/logs/woo-activate.log" 2>&1 \
 			|| { cat "$WORK/logs/woo-activate.log" >&2; die "WooCommerce activation failed"; }
-		CARTPINGER_IT_DB="$db" CARTPINGER_IT_ADMIN=1 php "$HERE/lib/setup-woo.php" newly-installed >>"$WORK/logs/woo-activate.log" 2>&1 \
+		CARTPINGER_IT_DB="$db" CARTPINGER_IT_ADMIN=1 CARTPINGER_IT_HPOS="$hpos" php "$HERE/lib/setup-woo.php" newly-installed >>"$WORK/logs/woo-activate.log" 2>&1 \
 			|| { cat "$WORK/logs/woo-activate.log" >&2; die "WooCommerce newly-installed replay failed"; }
 		sed -n 's/^\(woo:.*\)$/[wp-it]   \1/p' "$WORK/logs/woo-activate.log"
 	fi
@@ -326,6 +350,7 @@ SCENARIOS_WOO=(
 	"r1|RecoveryFlowTest|1|0|"
 	"r2|RecoveryConcurrencyTest|1|0|"
 	"r3|CliQueueCommandTest|1|0|"
+	"rl|RecoveryLinkTest|1|0|"
 	"n1|OrderNotificationsTest|1|0|"
 	"p1|PrivacyTest|1|0|"
 	"rr|RestRolesTest|1|0|"
@@ -354,8 +379,8 @@ run_scenario() { # tier db spec
 	local id cls ext restore envs
 	IFS='|' read -r id cls ext restore envs <<<"$spec"
 	want "$id" || return 0
-	local name="$tier/$id-$cls"
-	local out="$WORK/results/$tier-$id.out" junit="$WORK/results/$tier-$id.xml"
+	local name="$db/$id-$cls"
+	local out="$WORK/results/$db-$id.out" junit="$WORK/results/$db-$id.xml"
 	[[ "$restore" == "1" ]] && restore_db "$db"
 	: >"$DEBUG_LOG"
 	local phpargs=()
@@ -367,9 +392,9 @@ run_scenario() { # tier db spec
 		--log-junit "$junit" "$HERE/scenarios/$cls.php" >"$out" 2>&1 || rc=$?
 	local ms=$(( ($(date +%s%N) - t1) / 1000000 ))
 	touch "$DEBUG_LOG"
-	cp "$DEBUG_LOG" "$WORK/results/$tier-$id.debug.log"
+	cp "$DEBUG_LOG" "$WORK/results/$db-$id.debug.log"
 	local logrc=0
-	php "$HERE/lib/check-log.php" "$DEBUG_LOG" "$out" >"$WORK/results/$tier-$id.logcheck" 2>&1 || logrc=$?
+	php "$HERE/lib/check-log.php" "$DEBUG_LOG" "$out" >"$WORK/results/$db-$id.logcheck" 2>&1 || logrc=$?
 	local tests
 	tests="$(sed -n 's/.*<testsuite name="[^"]*" file="[^"]*" tests="\([0-9]*\)" assertions="\([0-9]*\)".*/\1 tests, \2 assertions/p' "$junit" 2>/dev/null | head -1)"
 	TESTS_TOTAL=$(( TESTS_TOTAL + $(sed -n 's/.*tests="\([0-9]*\)".*/\1/p' "$junit" 2>/dev/null | head -1 || echo 0) ))
@@ -385,27 +410,93 @@ run_scenario() { # tier db spec
 		fi
 	fi
 	# debug.log report: our lines fail the scenario (above); the rest is information.
-	[[ -s "$WORK/results/$tier-$id.logcheck" ]] && sed 's/^/    /' "$WORK/results/$tier-$id.logcheck"
+	[[ -s "$WORK/results/$db-$id.logcheck" ]] && sed 's/^/    /' "$WORK/results/$db-$id.logcheck"
 	return 0
 }
 
-WOO_TIER="SKIPPED"
+# --------------------------------------------------------------------------------------------
+# 5. The WordPress × WooCommerce pairs (tests/versions/pairs, or WP_WC_MATRIX)
+# --------------------------------------------------------------------------------------------
+# Core tier: once per WordPress version of the pairs present (the playground 6.5 build when no
+# copy is present). WooCommerce tier: every pair present, HPOS on; pairs whose 4th column says
+# "on,off" run a second time with HPOS off (orders in posts).
+TABLE=()
+table_row() { TABLE+=("$(printf '%-26s %-10s %-5s %s' "$1" "$2" "$3" "$4")"); }
+tier_run() { # tier db label
+	local tier="$1" db="$2" label="$3" p0=$PASSED f0=$FAILED t0; t0=$(date +%s)
+	local specs=()
+	if [[ "$tier" == core ]]; then specs=("${SCENARIOS_CORE[@]}"); else specs=("${SCENARIOS_WOO[@]}"); fi
+	for spec in "${specs[@]}"; do run_scenario "$tier" "$db" "$spec"; done
+	local p=$((PASSED - p0)) f=$((FAILED - f0))
+	table_row "$label" "$tier" "$([[ $f -eq 0 ]] && echo PASS || echo FAIL)" "$p passed, $f failed, $(( $(date +%s) - t0 )) s"
+}
 
-# ---- core tier (no WooCommerce active) ----
-setup_site wp_core 0
-log "=== tier core: WordPress $(php -r 'include "'"$WP"'/wp-includes/version.php"; echo $wp_version;'), no WooCommerce ==="
-for spec in "${SCENARIOS_CORE[@]}"; do run_scenario core wp_core "$spec"; done
-
-# ---- WooCommerce tier ----
-if [[ -n "$WOO_DIR" ]]; then
-	setup_site wp_woo 1
-	log "=== tier woo: WooCommerce from $WOO_DIR ==="
-	for spec in "${SCENARIOS_WOO[@]}"; do run_scenario woo wp_woo "$spec"; done
-	WOO_TIER="ran"
+if [[ -n "$WOO_DIR" && -z "${WP_WC_MATRIX:-}" && "${CARTPINGER_IT_USE_PAIRS:-}" != 1 ]]; then
+	# Explicit WOOCOMMERCE_DIR: one ad-hoc pair on the playground WordPress 6.5.
+	PAIRS=("playground $WOO_DIR on")
 else
+	PAIRS=()
+	if [[ -n "${WP_WC_MATRIX:-}" ]]; then
+		for pair in ${WP_WC_MATRIX//,/ }; do PAIRS+=("${pair%%:*} ${pair#*:} on"); done
+	else
+		while read -r wpv wcv _walk hpos _rest; do
+			[[ -z "$wpv" || "$wpv" == \#* ]] && continue
+			PAIRS+=("$wpv $wcv ${hpos:-on}")
+		done <"$PAIRS_FILE"
+	fi
+fi
+[[ "${CARTPINGER_IT_NO_WOO:-}" == 1 ]] && PAIRS=()
+
+SKIPPED=()
+PRESENT=()
+for pair in "${PAIRS[@]}"; do
+	read -r wpv wcv hpos <<<"$pair"
+	if [[ "$wpv" == playground ]]; then PRESENT+=("$pair"); continue; fi
+	missing=""
+	[[ -f "$VERSIONS_DIR/wordpress-$wpv/wp-load.php" ]] || missing+=" $VERSIONS_DIR/wordpress-$wpv"
+	[[ -f "$VERSIONS_DIR/woocommerce-$wcv/woocommerce.php" ]] || missing+=" $VERSIONS_DIR/woocommerce-$wcv"
+	if [[ -n "$missing" ]]; then SKIPPED+=("WordPress $wpv × WooCommerce $wcv (missing:$missing)"); else PRESENT+=("$pair"); fi
+done
+
+# Core tier: each WordPress version once.
+CORE_WPS=()
+for pair in "${PRESENT[@]}"; do
+	read -r wpv _ _ <<<"$pair"
+	[[ " ${CORE_WPS[*]} " == *" $wpv "* ]] || CORE_WPS+=("$wpv")
+done
+[[ ${#CORE_WPS[@]} -eq 0 ]] && CORE_WPS=(playground)
+n=0
+for wpv in "${CORE_WPS[@]}"; do
+	n=$((n + 1))
+	if [[ "$wpv" == playground ]]; then make_site playground ""; label="WP 6.5 (playground)"; else make_site "$VERSIONS_DIR/wordpress-$wpv" ""; label="WP $wpv"; fi
+	setup_site "wp_core_$n" 0
+	log "=== tier core: WordPress $(php -r 'include "'"$WP"'/wp-includes/version.php"; echo $wp_version;'), no WooCommerce ==="
+	tier_run core "wp_core_$n" "$label"
+done
+
+WOO_TIER="SKIPPED"
+n=0
+for pair in "${PRESENT[@]}"; do
+	read -r wpv wcv hpos <<<"$pair"
+	for mode in ${hpos//,/ }; do
+		n=$((n + 1))
+		if [[ "$wpv" == playground ]]; then
+			make_site playground "$(cd "$wcv" && pwd -P)"; label="WP 6.5 × $(basename "$wcv")"
+		else
+			make_site "$VERSIONS_DIR/wordpress-$wpv" "$VERSIONS_DIR/woocommerce-$wcv"; label="WP $wpv × WC $wcv"
+		fi
+		[[ "$mode" == off ]] && label="$label HPOS off"
+		setup_site "wp_woo_$n" 1 "$mode"
+		log "=== tier woo: $label ==="
+		tier_run woo "wp_woo_$n" "$label"
+		WOO_TIER="ran"
+	done
+done
+if [[ ${#SKIPPED[@]} -gt 0 || ${#PRESENT[@]} -eq 0 ]]; then
 	echo
 	echo "**********************************************************************************************"
-	echo "*** WooCommerce tier SKIPPED: set WOOCOMMERCE_DIR=/path/to/woocommerce (9.4.3) to run it ***"
+	[[ ${#PRESENT[@]} -eq 0 ]] && echo "*** WooCommerce tier SKIPPED: no WordPress × WooCommerce pair present (tests/versions/bring.sh)"
+	for sk in "${SKIPPED[@]}"; do echo "*** SKIPPED pair: $sk"; table_row "${sk%% (*}" woo SKIP "copy missing"; done
 	echo "**********************************************************************************************"
 	echo
 fi
@@ -414,6 +505,9 @@ fi
 # 6. Summary
 # --------------------------------------------------------------------------------------------
 echo
+printf '[wp-it] %-26s %-10s %-5s %s\n' "pair" "tier" "" "result"
+for row in "${TABLE[@]}"; do echo "[wp-it] $row"; done
+echo
 [[ ${#FAILED_NAMES[@]} -gt 0 ]] && log "failed scenarios: ${FAILED_NAMES[*]} (outputs in target/wp-it/results/)"
-echo "wp-integration: $PASSED passed, $FAILED failed, tier woo: $WOO_TIER  ($TESTS_TOTAL PHPUnit tests, $(( $(date +%s) - T0 )) s)"
+echo "wp-integration: $PASSED passed, $FAILED failed, tier woo: $WOO_TIER, ${#SKIPPED[@]} pair(s) skipped  ($TESTS_TOTAL PHPUnit tests, $(( $(date +%s) - T0 )) s)"
 [[ $FAILED -eq 0 ]]

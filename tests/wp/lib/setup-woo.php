@@ -46,6 +46,18 @@ if ( 'newly-installed' === $step ) {
 	delete_transient( '_wc_activation_redirect' );
 	update_option( 'woocommerce_onboarding_profile', array( 'skipped' => true ) );
 	update_option( 'woocommerce_task_list_hidden', 'yes' );
+	// HPOS: new shops get it on (WooCommerce 8.2+); CARTPINGER_IT_HPOS=off runs the pair with
+	// orders in posts, as shops upgraded from before 8.2 still do. The shop has no orders yet,
+	// so the switch needs no sync.
+	$hpos = getenv( 'CARTPINGER_IT_HPOS' ) ?: 'on';
+	update_option( 'woocommerce_custom_orders_table_enabled', 'off' === $hpos ? 'no' : 'yes' );
+	update_option( 'woocommerce_custom_orders_table_data_sync_enabled', 'no' );
+	if ( 'off' !== $hpos && class_exists( \Automattic\WooCommerce\Internal\DataStores\Orders\DataSynchronizer::class ) ) {
+		$sync = wc_get_container()->get( \Automattic\WooCommerce\Internal\DataStores\Orders\DataSynchronizer::class );
+		if ( ! $sync->check_orders_table_exists() ) {
+			$sync->create_database_tables();
+		}
+	}
 	echo 'woo: HPOS (woocommerce_custom_orders_table_enabled)=', get_option( 'woocommerce_custom_orders_table_enabled', '(unset)' ),
 		', coming_soon=', get_option( 'woocommerce_coming_soon', '(unset)' ), PHP_EOL;
 	exit( 0 );
