@@ -15,6 +15,21 @@ define( 'DOING_CRON', true );
 require getenv( 'CARTPINGER_IT_WP_DIR' ) . '/wp-load.php';
 
 $budget = isset( $argv[1] ) ? (int) $argv[1] : 20000;
+// CARTPINGER_IT_KILL_AFTER_QUEUED=N: this process SIGKILLs itself right after the scheduler
+// queued its N-th message (a known point: it holds the leases of the records it has not
+// applied yet, and has sent nothing).
+$kill_after = (int) getenv( 'CARTPINGER_IT_KILL_AFTER_QUEUED' );
+if ( $kill_after > 0 ) {
+	add_action(
+		'cartpinger_after_send_recovery',
+		static function () use ( $kill_after ) {
+			static $queued = 0;
+			if ( ++$queued >= $kill_after ) {
+				posix_kill( getmypid(), 9 );
+			}
+		}
+	);
+}
 $cron   = null;
 foreach ( $GLOBALS['wp_filter'][ \CartPinger\Queue\Cron::HOOK ]->callbacks ?? array() as $callbacks ) {
 	foreach ( $callbacks as $cb ) {

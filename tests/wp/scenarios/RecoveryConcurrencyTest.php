@@ -1,19 +1,29 @@
 <?php
 /**
- * Scenario r2 (woo tier): several runners at once, and one killed mid-batch.
+ * Scenario r2 (woo tier): several runners at once, and runners killed at known points.
  *
- * 120 abandoned carts are due. Four PHP processes (tests/wp/lib/run-once.php, each a full
+ * 120 abandoned carts are due. Each runner is a PHP process (tests/wp/lib/run-once.php: a full
  * scheduler tick + queue run, as WP-Cron, Action Scheduler and `wp cartpinger queue run` on
- * different web servers would) start together against the same MariaDB and the real sandbox
- * (200 ms latency, so runs overlap); a fifth is killed with SIGKILL while it sends. Then the
- * sandbox's status webhooks are applied (as Meta's would arrive), leases time out, and runs
- * drain the rest. Expected: exactly one message row per cart, and the sandbox received each
- * cart's message exactly once: 0 duplicates, 0 lost.
+ * different web servers would) against the same MariaDB and the real sandbox.
+ *
+ *  1. A runner is SIGKILLed right after its tick queued its 30th message: it holds the leases of
+ *     the records it had not applied yet and sent nothing (the failure seen on a loaded machine:
+ *     the rest of the run saw only the carts it had not leased).
+ *  2. Those leases run out the way the product lets them (Scheduler::LEASE after they were
+ *     taken: the data is aged by exactly that, the clock is real).
+ *  3. A runner is SIGKILLed while its requests hang at the sandbox after being stored (Meta got
+ *     them, the answers never came): its claims stay `claimed`.
+ *  4. Four runners start together and drain the rest; the sandbox's status webhooks are applied
+ *     as Meta's would arrive; the killed runner's claims expire as the product expires them
+ *     (claimed_until in the past) and reconcile runs finish.
+ * Expected, whatever the machine's load: exactly one message row per cart, each cart's message
+ * reached the sandbox exactly once, every record messaged: 0 duplicates, 0 lost.
  */
 declare(strict_types=1);
 
 namespace CartPinger\Tests\WP;
 
+use CartPinger\Recovery\Scheduler;
 use CartPinger\Storage\Schema;
 use CartPinger\Tests\Native\SandboxProcess;
 
@@ -23,9 +33,11 @@ final class RecoveryConcurrencyTest extends TestCase {
 
 	private const CARTS = 120;
 
+	private const KILL_AFTER_QUEUED = 30;
+
 	public function test_concurrent_and_killed_runners_lose_and_duplicate_nothing(): void {
 		global $wpdb;
-		$sandbox  = new SandboxProcess( array( '--latency-ms', '200', '--mps-cap', '0' ) );
+		$sandbox = new SandboxProcess( array( '--latency-ms', '200', '--mps-cap', '0' ) );
 		self::use_sandbox(
 			$sandbox,
 			array(
@@ -34,14 +46,16 @@ final class RecoveryConcurrencyTest extends TestCase {
 				'us_marketing_guard'  => '0',
 			)
 		);
-		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', Schema::recoveries_table() ) );
-		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', Schema::messages_log_table() ) );
+		$recoveries = Schema::recoveries_table();
+		$messages   = Schema::messages_log_table();
+		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', $recoveries ) );
+		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', $messages ) );
 
 		$past = gmdate( 'Y-m-d H:i:s', time() - 2 * 3600 );
 		$snap = wp_json_encode( array( 'lines' => array(), 'coupons' => array(), 'total_minor' => 1000, 'currency' => 'EUR' ) );
 		for ( $i = 0; $i < self::CARTS; $i++ ) {
 			$wpdb->insert(
-				Schema::recoveries_table(),
+				$recoveries,
 				array(
 					'session_key'      => hash( 'sha256', "conc-{$i}" ),
 					'customer_phone'   => '+3461' . str_pad( (string) $i, 7, '0', STR_PAD_LEFT ),
@@ -59,36 +73,64 @@ final class RecoveryConcurrencyTest extends TestCase {
 			);
 		}
 
-		$php  = PHP_BINARY;
-		$ext  = (string) getenv( 'CARTPINGER_IT_SO' );
-		$cmd  = array( $php, '-d', 'extension=' . $ext, __DIR__ . '/../lib/run-once.php', '8000' );
-		$env  = getenv();
-		$runs = array();
-		for ( $n = 0; $n < 5; $n++ ) {
-			$runs[ $n ] = proc_open( $cmd, array( 1 => array( 'pipe', 'w' ), 2 => array( 'pipe', 'w' ) ), $pipes[ $n ], null, $env );
+		$cmd = array( PHP_BINARY, '-d', 'extension=' . (string) getenv( 'CARTPINGER_IT_SO' ), __DIR__ . '/../lib/run-once.php', '8000' );
+
+		// 1. Killed by SIGKILL right after queueing its 30th message.
+		$out = $this->run_proc( $cmd, array( 'CARTPINGER_IT_KILL_AFTER_QUEUED' => (string) self::KILL_AFTER_QUEUED ) );
+		$this->assertSame( 9, $out['signal'], 'the first runner died at the known point: ' . $out['output'] );
+		$this->assertSame( self::KILL_AFTER_QUEUED, (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM %i', $messages ) ) );
+		$held = (int) $wpdb->get_var( $wpdb->prepare( "SELECT COUNT(*) FROM %i WHERE status = 'open' AND next_check_at > %s", $recoveries, gmdate( 'Y-m-d H:i:s' ) ) );
+		$this->assertSame( self::CARTS - self::KILL_AFTER_QUEUED, $held, 'the dead tick holds the leases of the records it had not applied' );
+		$this->assertLessThanOrEqual( Scheduler::LEASE, (int) $wpdb->get_var( $wpdb->prepare( "SELECT TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), MAX(next_check_at)) FROM %i WHERE status = 'open'", $recoveries ) ), 'a crashed tick holds records for at most Scheduler::LEASE' );
+		// A run now finds nothing due: the leases hold.
+		$this->run_proc( $cmd );
+		$this->assertSame( $held, (int) $wpdb->get_var( $wpdb->prepare( "SELECT COUNT(*) FROM %i WHERE status = 'open'", $recoveries ) ), 'leased records are not taken while the lease holds' );
+
+		// 2. The lease runs out: exactly Scheduler::LEASE passes for the held records.
+		$wpdb->query( $wpdb->prepare( "UPDATE %i SET next_check_at = next_check_at - INTERVAL %d SECOND WHERE status = 'open'", $recoveries, Scheduler::LEASE ) );
+
+		// 3. A runner whose requests are stored by the sandbox and never answered, killed there.
+		$sandbox->control( '/_sandbox/inject', array( 'class' => 'timeout_after_write', 'count' => 5, 'hang_ms' => 60000 ) );
+		// A long budget: the runner is still waiting for the answers (Sender timeout 20 s) when
+		// it is killed, whatever the load.
+		$slow = $cmd;
+		$slow[ count( $slow ) - 1 ] = '60000';
+		$proc = proc_open( $slow, array( 1 => array( 'file', '/dev/null', 'w' ), 2 => array( 'file', '/dev/null', 'w' ) ), $pipes, null, getenv() );
+		$this->assertIsResource( $proc );
+		$end = microtime( true ) + 120;
+		while ( self::hung( $sandbox ) < 5 && microtime( true ) < $end ) {
+			usleep( 100000 );
+		}
+		$this->assertSame( 5, self::hung( $sandbox ), 'five requests stored and left hanging' );
+		proc_terminate( $proc, 9 );
+		proc_close( $proc );
+		// Nothing left queued for the next runners.
+		file_get_contents( $sandbox->base . '/_sandbox/inject', false, stream_context_create( array( 'http' => array( 'method' => 'DELETE' ) ) ) );
+		$this->assertGreaterThanOrEqual( 5, (int) $wpdb->get_var( $wpdb->prepare( "SELECT COUNT(*) FROM %i WHERE status = 'claimed'", $messages ) ), 'the killed runner left its claims' );
+
+		// 4. Four runners at once drain the rest.
+		$runs  = array();
+		$pipes = array();
+		for ( $n = 0; $n < 4; $n++ ) {
+			$runs[ $n ] = proc_open( $cmd, array( 1 => array( 'pipe', 'w' ), 2 => array( 'pipe', 'w' ) ), $pipes[ $n ], null, getenv() );
 			$this->assertIsResource( $runs[ $n ] );
 		}
-		// Kill the last one mid-batch: its claimed rows stay claimed until the lease runs out.
-		usleep( 1500000 );
-		proc_terminate( $runs[4], 9 );
 		$outputs = array();
 		foreach ( $runs as $n => $proc ) {
 			$outputs[ $n ] = stream_get_contents( $pipes[ $n ][1] ) . stream_get_contents( $pipes[ $n ][2] );
 			proc_close( $proc );
 		}
-
-		// Status webhooks, as Meta sends them, settle whatever the killed run had in flight.
-		$this->apply_sandbox_statuses( $sandbox );
-		// The killed run's lease runs out; later runs drain the rest.
-		$wpdb->query( $wpdb->prepare( "UPDATE %i SET claimed_until = %s WHERE status = 'claimed'", Schema::messages_log_table(), gmdate( 'Y-m-d H:i:s', time() - 1 ) ) );
+		// Status webhooks, as Meta sends them, settle what the killed runner had in flight; its
+		// claims expire as the product expires them; later runs finish.
 		for ( $round = 0; $round < 4; $round++ ) {
-			$out = array();
-			exec( implode( ' ', array_map( 'escapeshellarg', $cmd ) ) . ' 2>&1', $out );
 			$this->apply_sandbox_statuses( $sandbox );
-			$wpdb->query( $wpdb->prepare( "UPDATE %i SET due_at = %s WHERE status = 'unknown'", Schema::messages_log_table(), gmdate( 'Y-m-d H:i:s', time() - 1 ) ) );
+			$wpdb->query( $wpdb->prepare( "UPDATE %i SET claimed_until = %s WHERE status = 'claimed'", $messages, gmdate( 'Y-m-d H:i:s', time() - 1 ) ) );
+			$this->run_proc( $cmd );
+			$this->apply_sandbox_statuses( $sandbox );
+			$wpdb->query( $wpdb->prepare( "UPDATE %i SET due_at = %s WHERE status = 'unknown'", $messages, gmdate( 'Y-m-d H:i:s', time() - 1 ) ) );
 		}
 
-		$rows = $wpdb->get_results( $wpdb->prepare( 'SELECT id, recovery_id, step, status FROM %i', Schema::messages_log_table() ), ARRAY_A );
+		$rows = $wpdb->get_results( $wpdb->prepare( 'SELECT id, recovery_id, step, status FROM %i', $messages ), ARRAY_A );
 		$this->assertCount( self::CARTS, $rows, 'one message row per cart: ' . implode( "\n", $outputs ) );
 		$per_record = array_count_values( array_map( static fn( $r ) => (int) $r['recovery_id'], $rows ) );
 		$this->assertSame( array( 1 ), array_values( array_unique( $per_record ) ), 'a cart got two message rows' );
@@ -97,8 +139,32 @@ final class RecoveryConcurrencyTest extends TestCase {
 			$this->assertSame( 1, $stored[ (string) $row['id'] ] ?? 0, "message {$row['id']} reached the sandbox " . ( $stored[ (string) $row['id'] ] ?? 0 ) . " times (status {$row['status']})" );
 			$this->assertContains( $row['status'], array( 'sent', 'delivered', 'read' ), "message {$row['id']}" );
 		}
-		$statuses = $wpdb->get_col( $wpdb->prepare( 'SELECT DISTINCT status FROM %i', Schema::recoveries_table() ) );
+		$statuses = $wpdb->get_col( $wpdb->prepare( 'SELECT DISTINCT status FROM %i', $recoveries ) );
 		$this->assertSame( array( 'messaged' ), $statuses );
+	}
+
+	/** Runs one runner to its end; returns its output and the signal that ended it (0 if none). */
+	private function run_proc( array $cmd, array $env = array() ): array {
+		$proc = proc_open( $cmd, array( 1 => array( 'pipe', 'w' ), 2 => array( 'pipe', 'w' ) ), $pipes, null, $env + getenv() );
+		$this->assertIsResource( $proc );
+		$output = stream_get_contents( $pipes[1] ) . stream_get_contents( $pipes[2] );
+		do {
+			$status = proc_get_status( $proc );
+			if ( $status['running'] ) {
+				usleep( 20000 );
+			}
+		} while ( $status['running'] );
+		proc_close( $proc );
+		return array(
+			'output' => $output,
+			'signal' => $status['signaled'] ? (int) $status['termsig'] : 0,
+		);
+	}
+
+	/** Requests the sandbox stored and left unanswered (timeout_after_write). */
+	private static function hung( SandboxProcess $sandbox ): int {
+		$data = json_decode( (string) file_get_contents( $sandbox->base . '/_sandbox/messages?limit=100000' ), true );
+		return count( array_filter( $data['messages'] ?? array(), static fn( $m ) => str_starts_with( (string) ( $m['injected'] ?? '' ), 'timeout_after_write' ) ) );
 	}
 
 	/** Feeds the sandbox's accepted messages to the processor as "sent" status events. */

@@ -433,6 +433,29 @@ final class Repository {
 	}
 
 	/**
+	 * The heartbeat of a scheduler tick: moves the lease of the records it still holds (their
+	 * next_check_at is still its lease) to a later time. Returns the ids it still holds.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @param int[]  $ids      Records the tick has not applied yet.
+	 * @param string $lease    The tick's current lease (UTC).
+	 * @param string $lease_to The renewed lease (UTC).
+	 * @return int[]
+	 */
+	public function renew_lease( array $ids, string $lease, string $lease_to ): array {
+		global $wpdb;
+		$ids = array_values( array_unique( array_map( 'intval', $ids ) ) );
+		if ( array() === $ids || $lease === $lease_to ) {
+			return $ids;
+		}
+		$in = implode( ', ', array_fill( 0, count( $ids ), '%d' ) );
+		$wpdb->query( $wpdb->prepare( "UPDATE %i SET next_check_at = %s WHERE next_check_at = %s AND id IN ({$in})", Schema::recoveries_table(), $lease_to, $lease, ...$ids ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- $in is placeholders only.
+		$kept = $wpdb->get_col( $wpdb->prepare( "SELECT id FROM %i WHERE next_check_at = %s AND id IN ({$in})", Schema::recoveries_table(), $lease_to, ...$ids ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- $in is placeholders only.
+		return array_map( 'intval', (array) $kept );
+	}
+
+	/**
 	 * Live records whose next check is due, soonest first (index status_next_check).
 	 *
 	 * @since 0.2.0

@@ -42,11 +42,35 @@ final class Scheduler {
 	public const BATCH = 500;
 
 	/**
-	 * Seconds a run holds a record it is working on.
+	 * Seconds a run holds a record it is working on, renewed by HEARTBEAT while it works.
+	 *
+	 * Why 60 s: a tick applies a record in milliseconds (a few queries, sometimes a coupon), so a
+	 * live tick never needs long, and with the heartbeat it keeps its records however long a
+	 * big batch on a loaded server takes. The lease only matters when the tick dies (PHP killed,
+	 * fatal, timeout): then its records wait at most this long for the next run, which WP-Cron
+	 * starts every minute; 300 s used to make a crashed tick's carts wait five minutes, and a
+	 * lease shorter than a heartbeat interval plus one slow query would let two live runs take
+	 * the same record.
 	 *
 	 * @since 0.2.0
+	 * @since 0.1.0 60 s with a heartbeat (was 300 s without; issue 10).
 	 */
-	public const LEASE = 300;
+	public const LEASE = 60;
+
+	/**
+	 * Seconds between lease renewals while a tick applies its records (well under LEASE).
+	 *
+	 * @since 0.1.0
+	 */
+	public const HEARTBEAT = 20;
+
+	/**
+	 * Seconds before a record whose step could not be queued (no token, database refused) is
+	 * tried again.
+	 *
+	 * @since 0.1.0
+	 */
+	public const RETRY = 300;
 
 	/**
 	 * How long a held record (e.g. US marketing guard) waits before it is looked at again.
@@ -191,7 +215,25 @@ final class Scheduler {
 		}
 
 		// Cool-off between carts of one phone inside this batch is decided by plan() itself.
+		// The heartbeat renews the lease of the records not applied yet; a record whose lease
+		// was lost meanwhile (this tick stalled past LEASE and another run took it) is left to
+		// its new owner.
+		$started = time();
+		$beat_at = $started;
+		$lost    = array();
 		foreach ( $decisions as $i => $decision ) {
+			if ( time() - $beat_at >= self::HEARTBEAT ) {
+				$beat_at   = time();
+				$next      = gmdate( 'Y-m-d H:i:s', $now + ( $beat_at - $started ) + self::LEASE );
+				$remaining = array_map( static fn( $r ) => (int) $r['id'], array_slice( $owned, (int) $i ) );
+				$kept      = $this->records->renew_lease( $remaining, $lease, $next );
+				$lost      = array_flip( array_diff( $remaining, $kept ) );
+				$lease     = $next;
+			}
+			if ( isset( $lost[ (int) $owned[ $i ]['id'] ] ) ) {
+				++$summary['skipped'];
+				continue;
+			}
 			$action             = (string) $decision['action'];
 			$summary[ $action ] = ( $summary[ $action ] ?? 0 ) + 1;
 			$this->apply( $owned[ $i ], $decision, $now, $orders[ $i ] ?? 0 );
@@ -345,7 +387,7 @@ final class Scheduler {
 		$template = (string) $decision['template'];
 		$token    = $this->token_for( $row );
 		if ( '' === $token ) {
-			$this->records->update( $id, array( 'next_check_at' => gmdate( 'Y-m-d H:i:s', $now + self::LEASE ) ) );
+			$this->records->update( $id, array( 'next_check_at' => gmdate( 'Y-m-d H:i:s', $now + self::RETRY ) ) );
 			return;
 		}
 		$coupon = '';
@@ -422,7 +464,7 @@ final class Scheduler {
 		);
 		if ( is_wp_error( $queued ) ) {
 			Capture::log( 'Recovery message not queued: ' . $queued->get_error_message() );
-			$this->records->update( $id, array( 'next_check_at' => gmdate( 'Y-m-d H:i:s', $now + self::LEASE ) ) );
+			$this->records->update( $id, array( 'next_check_at' => gmdate( 'Y-m-d H:i:s', $now + self::RETRY ) ) );
 			return;
 		}
 		$update = array(
