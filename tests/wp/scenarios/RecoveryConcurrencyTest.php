@@ -143,6 +143,29 @@ final class RecoveryConcurrencyTest extends TestCase {
 		$this->assertSame( array( 'messaged' ), $statuses );
 	}
 
+	public function test_heartbeat_renews_only_the_leases_the_tick_still_holds(): void {
+		global $wpdb;
+		$table = Schema::recoveries_table();
+		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', $table ) );
+		$now   = time();
+		$lease = gmdate( 'Y-m-d H:i:s', $now + Scheduler::LEASE );
+		$ids   = array();
+		for ( $i = 0; $i < 3; $i++ ) {
+			$wpdb->insert( $table, array( 'session_key' => hash( 'sha256', "hb-{$i}" ), 'customer_phone' => '+346100000' . $i, 'status' => 'open', 'last_activity_at' => gmdate( 'Y-m-d H:i:s', $now ), 'next_check_at' => $lease, 'created_at' => gmdate( 'Y-m-d H:i:s', $now ), 'updated_at' => gmdate( 'Y-m-d H:i:s', $now ) ) );
+			$ids[] = (int) $wpdb->insert_id;
+		}
+		// Another run took the second record after this tick's lease had lapsed.
+		$wpdb->update( $table, array( 'next_check_at' => gmdate( 'Y-m-d H:i:s', $now + 999 ) ), array( 'id' => $ids[1] ) );
+		$next = gmdate( 'Y-m-d H:i:s', $now + Scheduler::HEARTBEAT + Scheduler::LEASE );
+		$kept = ( new \CartPinger\Recovery\Repository() )->renew_lease( $ids, $lease, $next );
+		sort( $kept );
+		$this->assertSame( array( $ids[0], $ids[2] ), $kept );
+		$this->assertSame( $next, $wpdb->get_var( $wpdb->prepare( 'SELECT next_check_at FROM %i WHERE id = %d', $table, $ids[0] ) ) );
+		$this->assertSame( gmdate( 'Y-m-d H:i:s', $now + 999 ), $wpdb->get_var( $wpdb->prepare( 'SELECT next_check_at FROM %i WHERE id = %d', $table, $ids[1] ) ), 'the other run keeps its lease' );
+		$this->assertLessThan( Scheduler::LEASE, Scheduler::HEARTBEAT * 2, 'a heartbeat comes well before the lease runs out' );
+		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', $table ) );
+	}
+
 	/** Runs one runner to its end; returns its output and the signal that ended it (0 if none). */
 	private function run_proc( array $cmd, array $env = array() ): array {
 		$proc = proc_open( $cmd, array( 1 => array( 'pipe', 'w' ), 2 => array( 'pipe', 'w' ) ), $pipes, null, $env + getenv() );

@@ -479,6 +479,28 @@ final class RecoveryLinkTest extends TestCase {
 		$this->assertSame( $order->get_id(), (int) $records[0]['recovered_order_id'] );
 	}
 
+	public function test_the_doctor_says_when_the_checkout_block_cannot_show_the_checkbox(): void {
+		$wc     = (string) WC()->version;
+		$page   = wc_get_page_id( 'checkout' );
+		$before = get_post_field( 'post_content', $page );
+		wp_update_post( array( 'ID' => $page, 'post_content' => '<!-- wp:woocommerce/checkout --><div class="wp-block-woocommerce-checkout"></div><!-- /wp:woocommerce/checkout -->' ) );
+		try {
+			$row = SetupPage::checkout_consent_check();
+			$this->assertNotNull( $row );
+			if ( version_compare( $wc, '8.9', '>=' ) ) {
+				$this->assertTrue( $row['ok'], "WooCommerce {$wc} has additional checkout fields" );
+			} else {
+				$this->assertFalse( $row['ok'], "WooCommerce {$wc} cannot show the checkbox in the Checkout block" );
+				$this->assertStringContainsString( '8.9', $row['detail'] );
+				$this->assertStringContainsString( 'classic checkout', $row['fix'] );
+			}
+			wp_update_post( array( 'ID' => $page, 'post_content' => '[woocommerce_checkout]' ) );
+			$this->assertNull( SetupPage::checkout_consent_check(), 'no row for a classic checkout page' );
+		} finally {
+			wp_update_post( array( 'ID' => $page, 'post_content' => $before ) );
+		}
+	}
+
 	public function test_block_checkout_explicit_untick_revokes_before_place_order(): void {
 		$phone = self::next_phone();
 		$this->assertSame( 'captured', self::capture_now( $phone ) );

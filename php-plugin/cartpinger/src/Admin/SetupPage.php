@@ -608,6 +608,10 @@ final class SetupPage {
 		foreach ( $this->template_checks( $creds['ok'] ) as $check ) {
 			$checks[] = $check;
 		}
+		$block = self::checkout_consent_check();
+		if ( null !== $block ) {
+			$checks[] = $block;
+		}
 
 		$run = get_option( Runner::LAST_RUN_OPTION, array() );
 		$at  = is_array( $run ) && is_string( $run['at'] ?? null ) ? (int) strtotime( $run['at'] . ' UTC' ) : 0;
@@ -632,6 +636,37 @@ final class SetupPage {
 			'fix'    => null === $paused ? '' : __( 'Fix the cause above, then save your access token again (Settings > WhatsApp API): saving it lets the queue run again.', 'cartpinger-for-woocommerce' ),
 		);
 		return $checks;
+	}
+
+	/**
+	 * The consent checkbox on the checkout page. The Checkout block can only show it through
+	 * WooCommerce's additional checkout fields (8.9+): on 8.6–8.8 a block checkout page captures
+	 * nobody, so the doctor says so (the classic checkout works on every supported version).
+	 * Null when the checkout page is not a Checkout block.
+	 *
+	 * @since 0.1.0
+	 *
+	 * @return array{id: string, ok: bool|null, label: string, detail: string, fix: string}|null
+	 */
+	public static function checkout_consent_check(): ?array {
+		if ( ! function_exists( 'wc_get_page_id' ) ) {
+			return null;
+		}
+		$page = get_post( wc_get_page_id( 'checkout' ) );
+		if ( ! $page instanceof \WP_Post || ! has_block( 'woocommerce/checkout', $page ) ) {
+			return null;
+		}
+		$ok = function_exists( 'woocommerce_register_additional_checkout_field' );
+		return array(
+			'id'     => 'block_checkout_consent',
+			'ok'     => $ok,
+			'label'  => __( 'Consent checkbox on the Checkout block', 'cartpinger-for-woocommerce' ),
+			'detail' => $ok
+				? __( 'The Checkout block shows the WhatsApp consent checkbox.', 'cartpinger-for-woocommerce' )
+				/* translators: %s: the WooCommerce version. */
+				: sprintf( __( 'Your checkout page uses the Checkout block, which can show CartPinger\'s consent checkbox only from WooCommerce 8.9 (this site runs %s): no shopper can consent there, so no cart is recovered.', 'cartpinger-for-woocommerce' ), defined( 'WC_VERSION' ) ? WC_VERSION : '?' ),
+			'fix'    => $ok ? '' : __( 'Update WooCommerce to 8.9 or newer, or use the classic checkout (the [woocommerce_checkout] shortcode) on the checkout page.', 'cartpinger-for-woocommerce' ),
+		);
 	}
 
 	/**
