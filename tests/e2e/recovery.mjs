@@ -114,6 +114,18 @@ async function fillCheckout(page, who, consent) {
   }
 }
 
+// The shopper picks another payment method after ticking consent. On the block checkout of
+// WooCommerce 9.8+ this sends a partial update (PUT /wc/store/v1/checkout) without our field.
+async function changePaymentMethod(page) {
+  const other = page.getByLabel('Direct bank transfer');
+  if (!(await other.count())) return false;
+  if (checkout === 'block') await blockIdle(page);
+  await other.first().check();
+  if (checkout === 'block') await blockIdle(page);
+  await sleep(1500);
+  return true;
+}
+
 async function addToCartAndCheckout(page) {
   const products = await (await fetch(`${SITE}/wp-json/wc/store/v1/products?per_page=1&type=simple`)).json();
   check(Array.isArray(products) && products.length > 0, 'the shop has a simple product');
@@ -164,6 +176,11 @@ async function scenarioRecover(browser) {
   const res = await tracked;
   const body = await res.json();
   check(res.status() === 200 && body.success === true, `track-cart captured the cart (${res.status()} ${JSON.stringify(body)})`);
+  const updates = [];
+  a.on('request', (r) => { if (/\/wc\/store\/v1\/checkout/.test(r.url()) && r.method() !== 'GET') updates.push(`${r.method()} ${r.url().replace(SITE, '')}`); });
+  check(await changePaymentMethod(a), 'the shopper switched to bank transfer');
+  console.log(`     [${checkout}] checkout updates sent by the page: ${updates.join(', ') || 'none'}`);
+  check(await a.getByLabel(CONSENT).isChecked(), 'consent still ticked after changing the payment method');
   await a.screenshot({ path: join(SHOTS, `${checkout}-recover-1-checkout.png`), fullPage: true });
   // The choice survives a reload (WooCommerce session).
   await a.reload();
@@ -181,14 +198,18 @@ async function scenarioRecover(browser) {
   check(req.template && req.template.name === 'abandoned_cart_recovery', `template abandoned_cart_recovery (${req.template && req.template.name})`);
   const params = JSON.stringify(req.template.components);
   check(params.includes(who.name), 'message carries the shopper\'s name');
-  const token = (params.match(/[0-9a-f]{64}/) || [])[0];
-  check(Boolean(token), 'message carries a recovery token in the URL button');
+  // The link as the shopper has it: the template's approved URL button with the parameter
+  // substituted, exactly as Meta (here the sandbox) renders it. Never built by this test.
+  const link = ((first.rendered || {}).urls || [])[0];
+  check(typeof link === 'string' && link.startsWith(SITE), `the message's button opens the shop (${link})`);
+  check(/[?&]cartpinger_recover=[0-9a-f]{64}$/.test(link), `the delivered link carries the token as a query value (${link})`);
 
   // The +24 h step (60 s in --fast) carries the coupon.
   const second = await waitFor(async () => (await sandboxMessages(who.phone))[1], 'follow-up with coupon reaches the sandbox', 120000);
   const second_params = JSON.stringify((second.request || second).template.components);
   const coupon = (second_params.match(/CP-[A-Z0-9]{8}/) || [])[0];
-  check(Boolean(coupon) && second_params.includes(token), 'follow-up carries a coupon and the same link');
+  const secondLink = ((second.rendered || {}).urls || [])[0];
+  check(Boolean(coupon) && (!secondLink || secondLink === link), `follow-up carries a coupon (and the same link: ${secondLink})`);
 
   const inbox = await browser.newPage();
   await inbox.goto(`${SANDBOX}/inbox?to=${who.phone.replace('+', '')}`);
@@ -196,34 +217,51 @@ async function scenarioRecover(browser) {
   check((await inbox.content()).includes(who.name), 'the sandbox inbox shows the message with the name');
   await inbox.close();
 
-  // Open the link in a fresh browser: cart and coupon restored, on checkout.
+  // A fresh browser profile taps the button in the message (the sandbox's inbox shows it as
+  // WhatsApp does): cart and coupon restored, on checkout.
   const ctxB = await browser.newContext();
   const b = await ctxB.newPage();
-  await b.goto(`${SITE}/cart/?cartpinger_recover=${token}`);
+  await b.goto(`${SANDBOX}/inbox?to=${who.phone.replace('+', '')}`);
+  const button = b.locator('.btn a').first();
+  check((await button.getAttribute('href')) === link, 'the inbox button opens the delivered link');
+  await Promise.all([b.waitForNavigation({ timeout: 60000 }), button.click()]);
   check(/\/(classic-)?checkout\//.test(b.url()), `the link lands on checkout (${b.url()})`);
   // WooCommerce's order attribution reads these on the landing page (issue 16 point 7).
   const landed = new URL(b.url());
   check(landed.searchParams.get('utm_source') === 'cartpinger' && landed.searchParams.get('utm_medium') === 'whatsapp',
     `the link lands with utm_source=cartpinger&utm_medium=whatsapp (${landed.search})`);
-  if (checkout === 'block') await b.waitForSelector('.wc-block-checkout');
-  const page = await b.content();
-  check(page.includes(product.name), 'cart restored with the product');
-  check(page.toUpperCase().includes(coupon), 'coupon applied to the restored cart');
+  const restored = async () => {
+    if (checkout === 'block') await b.waitForSelector('.wc-block-checkout');
+    const html = await b.content();
+    check(html.includes(product.name), 'cart restored with the product');
+    check(html.toUpperCase().includes(coupon), 'coupon applied to the restored cart');
+    const cart = await (await b.request.get(`${SITE}/wp-json/wc/store/v1/cart`)).json();
+    return cart.items.reduce((n, i) => n + i.quantity, 0);
+  };
+  const count = await restored();
   await b.screenshot({ path: join(SHOTS, `${checkout}-recover-3-restored.png`), fullPage: true });
   rows = state(who.phone);
   check(Boolean(rows.records[0].clicked_at), 'click recorded');
   // The tap pauses the remaining steps for 2 hours (the shopper is on the checkout now).
   const pausedFor = (Date.parse(`${rows.records[0].next_check_at}Z`) - Date.parse(`${rows.now}Z`)) / 1000;
   check(pausedFor > 7000, `the next step waits ~2 h after the tap (${Math.round(pausedFor)} s)`);
+  // A second tap on the same button: the same cart, not a second one, still one record.
+  await b.goto(`${SANDBOX}/inbox?to=${who.phone.replace('+', '')}`);
+  await Promise.all([b.waitForNavigation({ timeout: 60000 }), b.locator('.btn a').first().click()]);
+  check(await restored() === count, `a second tap shows the same cart (${count} items)`);
+  check(state(who.phone).records.length === 1, 'a second tap makes no second record');
 
-  // Fill what the link could not pre-fill and order.
+  // Fill what the link could not pre-fill and order (cash on delivery: the order is processing).
   await fillCheckout(b, who, false);
   // Order updates are their own consent: the shopper ticks it on this checkout too.
   await b.getByLabel(UPDATES).first().check();
+  const cod = b.getByLabel('Cash on delivery');
+  if (await cod.count()) { if (checkout === 'block') await blockIdle(b); await cod.first().check(); }
   await placeOrder(b);
   await b.screenshot({ path: join(SHOTS, `${checkout}-recover-4-ordered.png`), fullPage: true });
   await ctxB.close();
   rows = state(who.phone);
+  check(rows.records.length === 1, `one record for the order (${JSON.stringify(rows.records)})`);
   const r = rows.records[0];
   check(r.status === 'recovered' && Number(r.recovered_order_id) > 0 && Number(r.recovered_revenue_minor) > 0,
     `record recovered with order and revenue (${JSON.stringify(r)})`);

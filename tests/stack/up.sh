@@ -11,13 +11,16 @@
 #                 stopped by this script; sqlite: the official SQLite drop-in (WooCommerce has known
 #                 incompatibilities there); a mysql:// DSN: an existing server (tables cpdemo_*
 #                 in that database are dropped and recreated)
-#   --port        the shop's port on 127.0.0.1 (default 8090)
+#   --port        the shop's port on 127.0.0.1 (default 8090); auto (or 0) picks a free one (other
+#                 stacks run beside this one: the browser tier always uses auto)
 #   --checkout    which page is WooCommerce's checkout at start (default block; also
 #                 CARTPINGER_DEMO_CHECKOUT); switch later with tests/stack/use-checkout.sh
 #   --background  start everything, write ENVFILE (shell-sourceable KEY='VALUE' lines) and return
 #                 once every service answers; stop with tests/stack/down.sh ENVFILE
 #
 # WooCommerce: WOOCOMMERCE_DIR, else /work/woocommerce, else a download (needs internet).
+# WordPress: CARTPINGER_STACK_WP=/path to a full WordPress copy (e.g. /work/versions/wordpress-7.0.4,
+# from tests/versions/bring.sh), else the npm playground build of WordPress 6.5.
 # CARTPINGER_DEMO_PLUGIN_DIR serves another copy of the plugin (default php-plugin/cartpinger).
 # Without --background it stays in the foreground; Ctrl-C (or SIGTERM) stops everything it started.
 # State lives in target/stack/ (recreated on every run); one instance per checkout (flock).
@@ -63,7 +66,8 @@ while [[ $# -gt 0 ]]; do
 		*) echo "up.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
-[[ "$PORT" =~ ^[0-9]+$ ]] && (( PORT > 0 && PORT < 65536 )) || die "--port must be a port number"
+[[ "$PORT" == auto ]] && PORT=0
+[[ "$PORT" =~ ^[0-9]+$ ]] && (( PORT >= 0 && PORT < 65536 )) || die "--port must be a port number or auto"
 [[ "$CHECKOUT" == block || "$CHECKOUT" == classic ]] || die "--checkout must be block or classic"
 case "$DB_MODE" in mariadb|sqlite|mysql://*) ;; *) die "--db must be mariadb, sqlite or mysql://USER:PASS@HOST:PORT/DBNAME" ;; esac
 if [[ -n "$BG_ENV" ]]; then
@@ -205,7 +209,12 @@ PLUGIN_SRC="$(cd "$PLUGIN_SRC" && pwd -P)"
 
 WP_ZIP="$REPO_ROOT/tests/node_modules/@wp-playground/wordpress-builds/src/wordpress/wp-6.5.zip"
 SQLITE_ZIP="$REPO_ROOT/tests/node_modules/@wp-playground/wordpress-builds/src/sqlite-database-integration/sqlite-database-integration.zip"
-if [[ ! -f "$WP_ZIP" ]]; then
+WP_SRC="${CARTPINGER_STACK_WP:-}"
+if [[ -n "$WP_SRC" ]]; then
+	[[ -f "$WP_SRC/wp-load.php" && -f "$WP_SRC/wp-includes/version.php" ]] || die "CARTPINGER_STACK_WP=$WP_SRC is not a WordPress copy"
+	WP_SRC="$(cd "$WP_SRC" && pwd -P)"
+fi
+if [[ ! -f "$WP_ZIP" && ( -z "$WP_SRC" || "$DB_MODE" == sqlite ) ]]; then
 	log "tests/node_modules missing: installing the test dependencies (npm ci)"
 	command -v npm >/dev/null || die "npm not found (apt-get install -y npm): WordPress comes from the npm package @wp-playground/wordpress-builds"
 	( cd "$REPO_ROOT/tests" && npm ci --no-audit --no-fund )
@@ -259,7 +268,11 @@ fi
 
 port_free() { php -r '$s=@stream_socket_server("tcp://127.0.0.1:'"$1"'",$e,$m); exit($s ? 0 : 1);'; }
 free_port() { php -r '$s=stream_socket_server("tcp://127.0.0.1:0",$e,$m); $n=stream_socket_get_name($s,false); echo substr($n, strrpos($n,":")+1);'; }
-port_free "$PORT" || die "127.0.0.1:$PORT is in use: pick another port with --port N"
+if [[ "$PORT" == 0 ]]; then
+	PORT="$(free_port)"
+	log "port: picked free port $PORT"
+fi
+port_free "$PORT" || die "127.0.0.1:$PORT is in use: pick another port with --port N (or --port auto)"
 
 # ------------------------------------------------------------------------------------------
 # Fresh state directory
@@ -381,15 +394,22 @@ esac
 WP="$STACK/wordpress"
 DEBUG_LOG="$STACK/debug.log"
 MAIL_LOG="$STACK/mail.log"
-log "WordPress: extracting $(basename "$WP_ZIP")"
-mkdir -p "$STACK/wp-extract"
-unzip -q -o "$WP_ZIP" -d "$STACK/wp-extract"
-if [[ -f "$STACK/wp-extract/wp-load.php" ]]; then mv "$STACK/wp-extract" "$WP"; else mv "$STACK/wp-extract/wordpress" "$WP"; rm -rf "$STACK/wp-extract"; fi
-# The zip holds WordPress's PHP; its static files (wp-includes/js, css, theme fonts) are in the
-# package's public/wp-6.5/: together a full install. Without them no front-end script runs.
-WP_PUBLIC="$(dirname "$(dirname "$(dirname "$WP_ZIP")")")/public/wp-6.5"
-[[ -d "$WP_PUBLIC/wp-includes" ]] || die "WordPress static files missing: $WP_PUBLIC (cd tests && npm ci)"
-cp -rn "$WP_PUBLIC/wp-admin" "$WP_PUBLIC/wp-content" "$WP_PUBLIC/wp-includes" "$WP/"
+if [[ -n "$WP_SRC" ]]; then
+	log "WordPress: $(sed -n "s/^\$wp_version = '\(.*\)';/\1/p" "$WP_SRC/wp-includes/version.php") from $WP_SRC"
+	# Hard links: WordPress never edits its own files here, and a copy of ~90 MB per stack is slow.
+	cp -al "$WP_SRC" "$WP" 2>/dev/null || { rm -rf "$WP"; cp -a "$WP_SRC" "$WP"; }
+	rm -f "$WP/.complete" "$WP/composer.json"
+else
+	log "WordPress: extracting $(basename "$WP_ZIP")"
+	mkdir -p "$STACK/wp-extract"
+	unzip -q -o "$WP_ZIP" -d "$STACK/wp-extract"
+	if [[ -f "$STACK/wp-extract/wp-load.php" ]]; then mv "$STACK/wp-extract" "$WP"; else mv "$STACK/wp-extract/wordpress" "$WP"; rm -rf "$STACK/wp-extract"; fi
+	# The zip holds WordPress's PHP; its static files (wp-includes/js, css, theme fonts) are in the
+	# package's public/wp-6.5/: together a full install. Without them no front-end script runs.
+	WP_PUBLIC="$(dirname "$(dirname "$(dirname "$WP_ZIP")")")/public/wp-6.5"
+	[[ -d "$WP_PUBLIC/wp-includes" ]] || die "WordPress static files missing: $WP_PUBLIC (cd tests && npm ci)"
+	cp -rn "$WP_PUBLIC/wp-admin" "$WP_PUBLIC/wp-content" "$WP_PUBLIC/wp-includes" "$WP/"
+fi
 # Playground builds ship an SQLite database and a preconfigured wp-config.php: not ours.
 rm -rf "$WP/wp-content/database" "$WP/wp-config.php" "$WP/wp-content/db.php"
 mkdir -p "$WP/wp-content/mu-plugins" "$WP/wp-content/uploads"

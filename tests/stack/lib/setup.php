@@ -151,6 +151,18 @@ switch ( $cp_demo_step ) {
 				'enable_for_methods' => array(),
 				'enable_for_virtual' => 'yes',
 			),
+			// A second method, so the browser walk can change it after ticking consent (the
+			// Checkout block's partial update on WooCommerce 9.8+). Cash on delivery stays first.
+			'woocommerce_bacs_settings'            => array(
+				'enabled'      => 'yes',
+				'title'        => 'Direct bank transfer',
+				'description'  => 'Pay by bank transfer.',
+				'instructions' => '',
+			),
+			'woocommerce_gateway_order'            => array(
+				'cod'  => 0,
+				'bacs' => 1,
+			),
 		);
 		foreach ( $options as $name => $value ) {
 			update_option( $name, $value );
