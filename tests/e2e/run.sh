@@ -7,8 +7,8 @@
 # Pairs: tests/versions/pairs (CARTPINGER_PAIRS_FILE) or WP_WC_MATRIX="7.0.4:10.0.2,…", copies
 # from $CARTPINGER_VERSIONS_DIR (default /work/versions). A pair marked "full" runs every walk
 # (recovery on both checkouts, widget, storefront, admin, dashboard); "short" runs the recovery walk on the
-# block checkout only (the classic one before WooCommerce 8.9, whose Checkout block cannot show
-# the consent checkbox). WOOCOMMERCE_DIR=/path runs that WooCommerce on the playground WordPress
+# block checkout only. Before WooCommerce 8.9 the Checkout block cannot show the consent
+# checkbox (the setup doctor says so): such a pair walks the classic checkout only. WOOCOMMERCE_DIR=/path runs that WooCommerce on the playground WordPress
 # 6.5 instead (one ad-hoc full pair). For each pair: tests/stack/up.sh --fast --port auto
 # --background (WordPress + WooCommerce + MariaDB + CartPinger + the sandbox, on a free port, so
 # stacks of other developers run beside it), the walks, a check that CartPinger wrote nothing to
@@ -84,7 +84,7 @@ run_one() { # wp-dir woo-dir label walk checkout
 	local scen=("${SCENARIOS[@]}")
 	[[ ${#scen[@]} -eq 0 && "$walk" == short ]] && scen=(recover)
 	node "$REPO_ROOT/tests/e2e/recovery.mjs" "$ENVF" "$co" "${scen[@]}" || r=$?
-	if [[ "$co" == block && "$walk" == full && ${#SCENARIOS[@]} -eq 0 ]]; then
+	if [[ "$co" == "$EXTRAS_ON" && "$walk" == full && ${#SCENARIOS[@]} -eq 0 ]]; then
 		node "$REPO_ROOT/tests/e2e/widget.mjs" "$ENVF" || r=1    # the chat widget on the storefront
 		node "$REPO_ROOT/tests/e2e/storefront.mjs" "$ENVF" || r=1 # consent under the phone, chat button vs Place Order (both checkouts, 390 px)
 		node "$REPO_ROOT/tests/e2e/admin.mjs" "$ENVF" || r=1     # setup wizard, doctor, settings tabs
@@ -110,9 +110,13 @@ for pair in "${PAIRS[@]}"; do
 	short_co=block
 	[[ "$(printf '%s\n8.9\n' "$wcv" | sort -V | head -1)" != 8.9 ]] && short_co=classic
 	case "$WHICH" in
-		both) if [[ "$walk" == full ]]; then cos=(classic block); else cos=("$short_co"); fi ;;
+		both)
+			if [[ "$walk" != full ]]; then cos=("$short_co")
+			elif [[ "$short_co" == classic ]]; then cos=(classic)
+			else cos=(classic block); fi ;;
 		*) cos=("$WHICH") ;;
 	esac
+	EXTRAS_ON="${cos[${#cos[@]}-1]}"   # widget, admin and dashboard walks: on the last stack of the pair
 	for co in "${cos[@]}"; do run_one "$wpd" "$wcd" "$label" "$walk" "$co" || rc=1; done
 done
 banner_skips

@@ -98,9 +98,11 @@ final class Link implements RegistersHooks {
 	}
 
 	/**
-	 * True when a template's published URL button is not the one CartPinger submits today
-	 * (the legacy base without `=`, or a site address that changed): its links do not restore
-	 * (or restore only through the legacy reader), so it needs resubmitting.
+	 * True when a template's published URL button does not hand the token over as the value of
+	 * `cartpinger_recover=` (the legacy base without `=`, which glues the token to the argument
+	 * name, or a URL that is not a CartPinger recovery link at all): it needs resubmitting.
+	 * A template approved for another address of the same shop (staging, a moved domain) is not
+	 * flagged here.
 	 *
 	 * @since 0.1.0
 	 *
@@ -108,7 +110,7 @@ final class Link implements RegistersHooks {
 	 * @return bool
 	 */
 	public static function is_stale_button( ?string $published ): bool {
-		return null !== $published && '' !== $published && self::button_url() !== $published;
+		return null !== $published && '' !== $published && ! str_ends_with( $published, self::ARG . '={{1}}' );
 	}
 
 	/**
