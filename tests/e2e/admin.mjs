@@ -121,7 +121,7 @@ try {
   check(await p.locator('table.cartpinger-doctor').count() === 1, '?view=doctor shows the doctor');
 
   // Settings: every tab opens; saving one leaves another unchanged.
-  const tabs = ['whatsapp', 'recovery', 'orders', 'widget', 'supporter', 'advanced'];
+  const tabs = ['whatsapp', 'recovery', 'consent', 'orders', 'widget', 'supporter', 'advanced'];
   const before = {};
   for (const tab of tabs) {
     await p.goto(settings(tab));
@@ -159,6 +159,30 @@ try {
   check(await err.getAttribute('data-field') === 'holdout_percent', 'error names the field');
   check(/0 to 50/.test(await err.textContent()), `error message: ${await err.textContent()}`);
   await shot(p, 'settings-error');
+  // Issue 16 point 5: what was typed stays, and the error sits at its field.
+  check(await p.inputValue('#cartpinger-holdout-percent') === '77', 'the typed value is kept after the error');
+  check(await p.locator('#cartpinger-holdout-percent[aria-invalid="true"]').count() === 1 && /0 to 50/.test(await p.locator('.cartpinger-field-error').textContent()), 'error shown at the field');
+  check(await p.locator('.cartpinger-step').count() === 3, 'reminders as a timeline of 3 steps');
+  check(await p.locator('.form-table tr').count() === await p.locator('.form-table p.description').count(), 'help under every field');
+  await p.setViewportSize({ width: 390, height: 844 });
+  await shot(p, 'settings-error-390');
+  await p.setViewportSize({ width: 1280, height: 900 });
+
+  // Issue 16 point 2: the chat button tab previews the choices live, before saving.
+  await p.goto(settings('widget'));
+  await p.fill('#cartpinger-support-phone', '+34 612 345 678');
+  await p.selectOption('#cartpinger-widget-position', 'left');
+  check((await p.locator('.cartpinger-preview-url').textContent()).startsWith('https://wa.me/34612345678'), `live preview link (${await p.locator('.cartpinger-preview-url').textContent()})`);
+  check(await p.locator('.cartpinger-preview-screen[data-position="left"]').count() === 1, 'live preview follows the position');
+  await shot(p, 'settings-widget-preview');
+  await p.setViewportSize({ width: 390, height: 844 });
+  await shot(p, 'settings-widget-preview-390');
+  await p.setViewportSize({ width: 1280, height: 900 });
+
+  // Issue 16 point 1: the consent texts are editable, with the text shoppers read now.
+  await p.goto(settings('consent'));
+  check(/up to \d reminders?/.test(await p.locator('[data-consent="reminders"]').textContent()), 'consent tab shows the reminders text as shoppers read it');
+  await shot(p, 'settings-consent');
   check(jsErrors.length === 0, `no JavaScript errors (${jsErrors.join('; ')})`);
   console.log('PASS admin');
 } catch (e) {

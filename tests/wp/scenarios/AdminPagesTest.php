@@ -190,9 +190,34 @@ final class AdminPagesTest extends TestCase {
 		$this->assertStringContainsString( 'data-field="holdout_percent"', $html );
 		$this->assertStringContainsString( 'Enter a whole number from 0 to 50.', $html );
 		$this->assertStringContainsString( 'Settings not saved: Hold-out group', $html );
+		// What was typed stays in the form, and the error sits at its field.
+		$this->assertMatchesRegularExpression( '#id="cartpinger-recovery-delay-minutes" name="cartpinger\[recovery_delay_minutes\]" value="9"#', $html, 'typed input kept' );
+		$this->assertMatchesRegularExpression( '#id="cartpinger-holdout-percent" name="cartpinger\[holdout_percent\]" value="77"[^>]*aria-invalid="true"#', $html, 'the bad value kept and marked' );
+		$this->assertMatchesRegularExpression( '#<p class="cartpinger-field-error" role="alert">Enter a whole number from 0 to 50.</p>#', $html, 'error at the field' );
+		$this->assertSame( 1, substr_count( $html, 'class="cartpinger-section cartpinger-step"' ) > 0 ? 1 : 0, 'the recovery tab is a timeline of steps' );
 		// Shown once.
 		$this->assertFalse( get_transient( SettingsPage::ERROR_TRANSIENT . get_current_user_id() ) );
 		$_GET = array();
+	}
+
+	public function test_phone_fields_read_national_numbers_with_the_store_country_and_filters_are_named(): void {
+		update_option( 'woocommerce_default_country', 'ES' );
+		$settings = self::settings();
+		$this->assertTrue( $settings->set( 'support_phone', '612 345 678' ) );
+		$this->assertSame( '+34612345678', $settings->get( 'support_phone' ) );
+		$this->assertTrue( is_wp_error( $settings->set( 'support_phone', 'call me' ) ) );
+		// A filter that changes the policy is named at the field it overrides.
+		$filter = static function ( $policy ) {
+			$policy['delay'] = 20;
+			return $policy;
+		};
+		add_filter( 'cartpinger_recovery_policy', $filter );
+		$_GET = array( 'tab' => 'recovery' );
+		$html = self::render( array( new SettingsPage( self::settings() ), 'render' ) );
+		remove_filter( 'cartpinger_recovery_policy', $filter );
+		$_GET = array();
+		$this->assertStringContainsString( 'Changed by code on this site (the cartpinger_recovery_policy filter): CartPinger uses 20 seconds', $html );
+		$this->assertSame( 1, substr_count( $html, 'class="cartpinger-overridden"' ), 'only the overridden field says so' );
 	}
 
 	public function test_field_label_and_message_are_escaped(): void {

@@ -121,6 +121,24 @@ final class Menu implements RegistersHooks {
 			return;
 		}
 		wp_enqueue_style( 'cartpinger-admin', plugins_url( 'assets/css/admin.css', CARTPINGER_PLUGIN_FILE ), array(), CARTPINGER_VERSION );
+		if ( ! str_ends_with( $hook_suffix, self::SLUG_SETTINGS ) ) {
+			return;
+		}
+		// The chat button tab's live preview.
+		wp_enqueue_script( 'cartpinger-admin-settings', plugins_url( 'assets/js/admin-settings.js', CARTPINGER_PLUGIN_FILE ), array(), CARTPINGER_VERSION, true );
+		$fields = SettingsFields::fields();
+		$code   = function_exists( 'WC' ) && null !== WC()->countries ? (string) WC()->countries->get_country_calling_code( WC()->countries->get_base_country() ) : '';
+		wp_localize_script(
+			'cartpinger-admin-settings',
+			'cartpingerSettings',
+			array(
+				'callingCode' => preg_replace( '/\D/', '', $code ),
+				'pages'       => $fields['widget_pages']['choices'],
+				'devices'     => $fields['widget_devices']['choices'],
+				'off'         => __( 'Off: shoppers do not see it.', 'cartpinger-for-woocommerce' ),
+				'noPhone'     => __( '(enter a support phone number)', 'cartpinger-for-woocommerce' ),
+			)
+		);
 	}
 
 	/**

@@ -78,39 +78,6 @@ final class SettingsPage {
 	public const LICENCE_NOTICE_TRANSIENT = 'cartpinger_license_notice_';
 
 	/**
-	 * Tab slugs and the setting keys each one saves, in display order.
-	 *
-	 * @since 0.2.0
-	 */
-	public const TABS = array(
-		'whatsapp'  => array( 'phone_number_id', 'waba_id', 'access_token', 'app_secret', 'verify_token', 'graph_api_version', 'graph_base_url' ),
-		'recovery'  => array(
-			'recovery_enabled',
-			'recovery_delay_minutes',
-			'enable_followups',
-			'followup_1_hours',
-			'followup_2_enabled',
-			'followup_2_hours',
-			'enable_auto_coupon',
-			'coupon_amount',
-			'coupon_type',
-			'coupon_expiry_hours',
-			'cooloff_hours',
-			'max_cart_age_days',
-			'quiet_hours_enabled',
-			'quiet_hours_start',
-			'quiet_hours_end',
-			'holdout_percent',
-			'us_marketing_guard',
-			'message_ttl_hours',
-		),
-		'orders'    => array( 'notify_processing', 'notify_completed', 'notify_cancelled' ),
-		'widget'    => array( 'widget_enabled', 'support_phone', 'widget_message', 'widget_position', 'widget_pages', 'widget_devices' ),
-		'supporter' => array(),
-		'advanced'  => array( 'delete_data_on_uninstall', 'retention_days', 'log_level' ),
-	);
-
-	/**
 	 * The settings service.
 	 *
 	 * @since 0.2.0
@@ -170,220 +137,22 @@ final class SettingsPage {
 	private static function current_tab(): string {
 		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- read-only tab choice.
 		$tab = isset( $_GET['tab'] ) ? sanitize_key( wp_unslash( (string) $_GET['tab'] ) ) : '';
-		return isset( self::TABS[ $tab ] ) ? $tab : 'whatsapp';
+		return isset( SettingsFields::TABS[ $tab ] ) ? $tab : 'whatsapp';
 	}
 
 	/**
-	 * Tab labels.
+	 * Field definitions (see SettingsFields::fields()).
 	 *
 	 * @since 0.2.0
 	 *
-	 * @return array<string, string>
-	 */
-	private static function tab_labels(): array {
-		return array(
-			'whatsapp'  => __( 'WhatsApp API', 'cartpinger-for-woocommerce' ),
-			'recovery'  => __( 'Cart recovery', 'cartpinger-for-woocommerce' ),
-			'orders'    => __( 'Order notifications', 'cartpinger-for-woocommerce' ),
-			'widget'    => __( 'Chat widget', 'cartpinger-for-woocommerce' ),
-			'supporter' => __( 'Supporter', 'cartpinger-for-woocommerce' ),
-			'advanced'  => __( 'Advanced', 'cartpinger-for-woocommerce' ),
-		);
-	}
-
-	/**
-	 * Field definitions: label, type (text|secret|switch|number|select|time|textarea|url),
-	 * optional description and choices.
-	 *
-	 * @since 0.2.0
-	 *
-	 * @return array<string, array{label: string, type: string, help?: string, choices?: array<string, string>}>
+	 * @return array<string, array<string, mixed>>
 	 */
 	public static function fields(): array {
-		return array(
-			'phone_number_id'          => array(
-				'label' => __( 'Phone number ID', 'cartpinger-for-woocommerce' ),
-				'type'  => 'text',
-				'help'  => __( 'In Meta\'s App Dashboard: WhatsApp > API Setup.', 'cartpinger-for-woocommerce' ),
-			),
-			'waba_id'                  => array(
-				'label' => __( 'WhatsApp Business Account ID', 'cartpinger-for-woocommerce' ),
-				'type'  => 'text',
-			),
-			'access_token'             => array(
-				'label' => __( 'Access token', 'cartpinger-for-woocommerce' ),
-				'type'  => 'secret',
-				'help'  => __( 'Use a permanent System User token: temporary tokens expire after 24 hours.', 'cartpinger-for-woocommerce' ),
-			),
-			'app_secret'               => array(
-				'label' => __( 'App secret', 'cartpinger-for-woocommerce' ),
-				'type'  => 'secret',
-				'help'  => __( 'Used to check that webhook events really come from Meta.', 'cartpinger-for-woocommerce' ),
-			),
-			'verify_token'             => array(
-				'label' => __( 'Webhook verify token', 'cartpinger-for-woocommerce' ),
-				'type'  => 'secret',
-			),
-			'graph_api_version'        => array(
-				'label' => __( 'Graph API version', 'cartpinger-for-woocommerce' ),
-				'type'  => 'text',
-			),
-			'graph_base_url'           => array(
-				'label' => __( 'Graph API address', 'cartpinger-for-woocommerce' ),
-				'type'  => 'url',
-				'help'  => __( 'Leave https://graph.facebook.com unless you test against a sandbox.', 'cartpinger-for-woocommerce' ),
-			),
-			'recovery_enabled'         => array(
-				'label' => __( 'Send cart reminders', 'cartpinger-for-woocommerce' ),
-				'type'  => 'switch',
-			),
-			'recovery_delay_minutes'   => array(
-				'label' => __( 'First reminder after (minutes)', 'cartpinger-for-woocommerce' ),
-				'type'  => 'number',
-			),
-			'enable_followups'         => array(
-				'label' => __( 'Send follow-up reminders', 'cartpinger-for-woocommerce' ),
-				'type'  => 'switch',
-			),
-			'followup_1_hours'         => array(
-				'label' => __( 'Second reminder after (hours after the first)', 'cartpinger-for-woocommerce' ),
-				'type'  => 'number',
-			),
-			'followup_2_enabled'       => array(
-				'label' => __( 'Send a third reminder', 'cartpinger-for-woocommerce' ),
-				'type'  => 'switch',
-			),
-			'followup_2_hours'         => array(
-				'label' => __( 'Third reminder after (hours after the first)', 'cartpinger-for-woocommerce' ),
-				'type'  => 'number',
-			),
-			'enable_auto_coupon'       => array(
-				'label' => __( 'Add a one-time coupon to the second reminder', 'cartpinger-for-woocommerce' ),
-				'type'  => 'switch',
-			),
-			'coupon_amount'            => array(
-				'label' => __( 'Coupon amount', 'cartpinger-for-woocommerce' ),
-				'type'  => 'number',
-			),
-			'coupon_type'              => array(
-				'label'   => __( 'Coupon type', 'cartpinger-for-woocommerce' ),
-				'type'    => 'select',
-				'choices' => array(
-					'percent'    => __( 'Percentage discount', 'cartpinger-for-woocommerce' ),
-					'fixed_cart' => __( 'Fixed cart discount', 'cartpinger-for-woocommerce' ),
-				),
-			),
-			'coupon_expiry_hours'      => array(
-				'label' => __( 'Coupon valid for (hours)', 'cartpinger-for-woocommerce' ),
-				'type'  => 'number',
-			),
-			'cooloff_hours'            => array(
-				'label' => __( 'Cool-off between two carts of one customer (hours)', 'cartpinger-for-woocommerce' ),
-				'type'  => 'number',
-			),
-			'max_cart_age_days'        => array(
-				'label' => __( 'Forget carts older than (days)', 'cartpinger-for-woocommerce' ),
-				'type'  => 'number',
-			),
-			'quiet_hours_enabled'      => array(
-				'label' => __( 'Respect quiet hours in the customer\'s time zone', 'cartpinger-for-woocommerce' ),
-				'type'  => 'switch',
-			),
-			'quiet_hours_start'        => array(
-				'label' => __( 'Quiet hours start', 'cartpinger-for-woocommerce' ),
-				'type'  => 'time',
-			),
-			'quiet_hours_end'          => array(
-				'label' => __( 'Quiet hours end', 'cartpinger-for-woocommerce' ),
-				'type'  => 'time',
-			),
-			'holdout_percent'          => array(
-				'label' => __( 'Hold-out group (percent of carts never messaged, to measure the real lift)', 'cartpinger-for-woocommerce' ),
-				'type'  => 'number',
-			),
-			'us_marketing_guard'       => array(
-				'label' => __( 'Hold reminders to US (+1) numbers, which Meta does not deliver marketing templates to', 'cartpinger-for-woocommerce' ),
-				'type'  => 'switch',
-			),
-			'message_ttl_hours'        => array(
-				'label' => __( 'Drop a reminder still unsent after (hours)', 'cartpinger-for-woocommerce' ),
-				'type'  => 'number',
-			),
-			'notify_processing'        => array(
-				'label' => __( 'Order received (processing)', 'cartpinger-for-woocommerce' ),
-				'type'  => 'switch',
-			),
-			'notify_completed'         => array(
-				'label' => __( 'Order completed', 'cartpinger-for-woocommerce' ),
-				'type'  => 'switch',
-			),
-			'notify_cancelled'         => array(
-				'label' => __( 'Order cancelled', 'cartpinger-for-woocommerce' ),
-				'type'  => 'switch',
-			),
-			'widget_enabled'           => array(
-				'label' => __( 'Show the WhatsApp chat button', 'cartpinger-for-woocommerce' ),
-				'type'  => 'switch',
-			),
-			'support_phone'            => array(
-				'label' => __( 'Support phone number', 'cartpinger-for-woocommerce' ),
-				'type'  => 'text',
-				'help'  => __( 'International format, for example +34612345678.', 'cartpinger-for-woocommerce' ),
-			),
-			'widget_message'           => array(
-				'label' => __( 'Pre-filled message', 'cartpinger-for-woocommerce' ),
-				'type'  => 'textarea',
-			),
-			'widget_position'          => array(
-				'label'   => __( 'Position', 'cartpinger-for-woocommerce' ),
-				'type'    => 'select',
-				'choices' => array(
-					'right' => __( 'Bottom right', 'cartpinger-for-woocommerce' ),
-					'left'  => __( 'Bottom left', 'cartpinger-for-woocommerce' ),
-				),
-			),
-			'widget_pages'             => array(
-				'label'   => __( 'Pages', 'cartpinger-for-woocommerce' ),
-				'type'    => 'select',
-				'choices' => array(
-					'not_checkout' => __( 'All pages except cart and checkout (recommended)', 'cartpinger-for-woocommerce' ),
-					'all'          => __( 'All pages (on cart and checkout the button sits at the end of the page, never over the order buttons)', 'cartpinger-for-woocommerce' ),
-					'shop'         => __( 'Shop pages only', 'cartpinger-for-woocommerce' ),
-					'product'      => __( 'Product pages only', 'cartpinger-for-woocommerce' ),
-				),
-			),
-			'widget_devices'           => array(
-				'label'   => __( 'Devices', 'cartpinger-for-woocommerce' ),
-				'type'    => 'select',
-				'choices' => array(
-					'all'     => __( 'All devices', 'cartpinger-for-woocommerce' ),
-					'mobile'  => __( 'Mobile only', 'cartpinger-for-woocommerce' ),
-					'desktop' => __( 'Desktop only', 'cartpinger-for-woocommerce' ),
-				),
-			),
-			'delete_data_on_uninstall' => array(
-				'label' => __( 'Delete all CartPinger data when the plugin is deleted', 'cartpinger-for-woocommerce' ),
-				'type'  => 'switch',
-			),
-			'retention_days'           => array(
-				'label' => __( 'Keep cart and message records for (days, 0 = forever)', 'cartpinger-for-woocommerce' ),
-				'type'  => 'number',
-			),
-			'log_level'                => array(
-				'label'   => __( 'Log level', 'cartpinger-for-woocommerce' ),
-				'type'    => 'select',
-				'choices' => array(
-					'error'   => __( 'Errors', 'cartpinger-for-woocommerce' ),
-					'warning' => __( 'Warnings', 'cartpinger-for-woocommerce' ),
-					'info'    => __( 'Information', 'cartpinger-for-woocommerce' ),
-					'debug'   => __( 'Debug', 'cartpinger-for-woocommerce' ),
-				),
-			),
-		);
+		return SettingsFields::fields();
 	}
 
 	/**
-	 * Renders the page.
+	 * Renders the page: tabs, then the tab's form (views/settings.php) or the Supporter tab.
 	 *
 	 * @since 0.2.0
 	 *
@@ -393,164 +162,75 @@ final class SettingsPage {
 		if ( ! current_user_can( Menu::CAPABILITY ) ) {
 			wp_die( esc_html__( 'Sorry, you are not allowed to access this page.', 'cartpinger-for-woocommerce' ), 403 );
 		}
-		$tab    = self::current_tab();
-		$labels = self::tab_labels();
-		echo '<div class="wrap cartpinger-admin cartpinger-settings"><h1>' . esc_html__( 'CartPinger Settings', 'cartpinger-for-woocommerce' ) . '</h1>';
-		$this->render_notices();
-		echo '<nav class="nav-tab-wrapper">';
-		foreach ( $labels as $slug => $label ) {
-			printf(
-				'<a href="%1$s" class="nav-tab%2$s" data-tab="%3$s"%4$s>%5$s</a>',
-				esc_url( self::url( $slug ) ),
-				$slug === $tab ? ' nav-tab-active' : '',
-				esc_attr( $slug ),
-				$slug === $tab ? ' aria-current="page"' : '',
-				esc_html( $label )
-			);
-		}
-		echo '</nav>';
-		if ( 'supporter' === $tab ) {
-			$this->render_supporter();
-			echo '</div>';
-			return;
-		}
-		$this->render_form( $tab );
-		echo '</div>';
-	}
-
-	/**
-	 * The success notice or the error of the last save.
-	 *
-	 * @since 0.2.0
-	 *
-	 * @return void
-	 */
-	private function render_notices(): void {
+		$tab   = self::current_tab();
 		$key   = self::ERROR_TRANSIENT . get_current_user_id();
 		$error = get_transient( $key );
 		if ( is_array( $error ) ) {
 			delete_transient( $key );
-			$fields = self::fields();
-			$field  = (string) ( $error['field'] ?? '' );
-			$label  = isset( $fields[ $field ] ) ? $fields[ $field ]['label'] : $field;
-			printf(
-				'<div class="notice notice-error cartpinger-settings-error" data-field="%1$s"><p><strong>%2$s</strong> %3$s</p></div>',
-				esc_attr( $field ),
-				esc_html(
-					'' === $label ? __( 'Settings not saved.', 'cartpinger-for-woocommerce' ) : sprintf(
-						/* translators: %s: the label of the field with the invalid value. */
-						__( 'Settings not saved: %s.', 'cartpinger-for-woocommerce' ),
-						$label
-					)
-				),
-				esc_html( (string) ( $error['message'] ?? '' ) )
-			);
-			return;
 		}
-		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- display flag only.
-		if ( isset( $_GET['updated'] ) ) {
-			echo '<div class="notice notice-success is-dismissible cartpinger-settings-saved"><p>' . esc_html__( 'Settings saved.', 'cartpinger-for-woocommerce' ) . '</p></div>';
+		$fields = SettingsFields::fields();
+		$values = array();
+		foreach ( SettingsFields::keys( $tab ) as $k ) {
+			$values[ $k ] = Settings::is_secret( $k ) ? '' : $this->settings->get( $k );
 		}
+		// After an error the form shows what was typed, not what is saved.
+		if ( is_array( $error ) && is_array( $error['values'] ?? null ) ) {
+			foreach ( $error['values'] as $k => $v ) {
+				if ( array_key_exists( $k, $values ) && ! Settings::is_secret( (string) $k ) ) {
+					$values[ $k ] = in_array( $k, Settings::SWITCHES, true ) ? '1' === (string) $v : (string) $v;
+				}
+			}
+		}
+		$secrets = array();
+		foreach ( SettingsFields::keys( $tab ) as $k ) {
+			if ( Settings::is_secret( $k ) ) {
+				$secrets[ $k ] = array(
+					'set'        => $this->settings->has_secret( $k ),
+					'unreadable' => $this->settings->has_secret( $k ) && is_wp_error( $this->settings->get_secret( $k ) ),
+				);
+			}
+		}
+		$view = array(
+			'tab'       => $tab,
+			'tabs'      => SettingsFields::tab_labels(),
+			'sections'  => SettingsFields::TABS[ $tab ] ?? array(),
+			'titles'    => SettingsFields::sections(),
+			'fields'    => $fields,
+			'values'    => $values,
+			'secrets'   => $secrets,
+			'error'     => is_array( $error ) ? $error : null,
+			'saved'     => isset( $_GET['updated'] ), // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- display flag only.
+			'overrides' => 'recovery' === $tab ? SettingsOverrides::for_settings( $this->settings ) : array(),
+			'consent'   => 'consent' === $tab ? self::consent_preview() : array(),
+			'page'      => $this,
+		);
+		DashboardPage::view( 'settings', $view );
 	}
 
 	/**
-	 * The form of one tab.
+	 * The consent texts as shoppers read them now (for the Checkout consent tab).
 	 *
-	 * @since 0.2.0
+	 * @since 0.3.0
 	 *
-	 * @param string $tab Tab slug.
-	 * @return void
+	 * @return array<string, string> Which => text.
 	 */
-	private function render_form( string $tab ): void {
-		$fields = self::fields();
-		printf( '<form method="post" action="%1$s" class="cartpinger-settings-form" data-tab="%2$s">', esc_url( admin_url( 'admin-post.php' ) ), esc_attr( $tab ) );
-		printf( '<input type="hidden" name="action" value="%s">', esc_attr( self::ACTION ) );
-		printf( '<input type="hidden" name="tab" value="%s">', esc_attr( $tab ) );
-		wp_nonce_field( self::NONCE );
-		echo '<table class="form-table" role="presentation"><tbody>';
-		foreach ( self::TABS[ $tab ] as $key ) {
-			$this->render_field( $key, $fields[ $key ] );
-		}
-		echo '</tbody></table>';
-		submit_button( __( 'Save changes', 'cartpinger-for-woocommerce' ) );
-		echo '</form>';
+	private static function consent_preview(): array {
+		$texts = \CartPinger\Recovery\Capture::texts();
+		return array(
+			\CartPinger\Recovery\ConsentText::UPDATES   => $texts->text( \CartPinger\Recovery\ConsentText::UPDATES ),
+			\CartPinger\Recovery\ConsentText::REMINDERS => $texts->text( \CartPinger\Recovery\ConsentText::REMINDERS ),
+		);
 	}
 
 	/**
-	 * One row of the form.
+	 * The Supporter tab (called by the view).
 	 *
-	 * @since 0.2.0
+	 * @since 0.3.0
 	 *
-	 * @param string               $key   Setting key.
-	 * @param array<string, mixed> $field Definition (see fields()).
 	 * @return void
 	 */
-	private function render_field( string $key, array $field ): void {
-		$id   = 'cartpinger-' . str_replace( '_', '-', $key );
-		$name = self::FIELD . '[' . $key . ']';
-		echo '<tr><th scope="row"><label for="' . esc_attr( $id ) . '">' . esc_html( $field['label'] ) . '</label></th><td>';
-		switch ( $field['type'] ) {
-			case 'secret':
-				$set = $this->settings->has_secret( $key );
-				printf(
-					'<input type="password" class="regular-text" id="%1$s" name="%2$s" value="" autocomplete="new-password" spellcheck="false" placeholder="%3$s">',
-					esc_attr( $id ),
-					esc_attr( $name ),
-					esc_attr( $set ? __( 'Saved — leave blank to keep', 'cartpinger-for-woocommerce' ) : '' )
-				);
-				if ( $set && is_wp_error( $this->settings->get_secret( $key ) ) ) {
-					echo '<p class="description cartpinger-unreadable" style="color:#b32d2e">' . esc_html( Settings::unreadable_message( $key ) ) . '</p>';
-				}
-				break;
-			case 'switch':
-				printf(
-					'<input type="checkbox" id="%1$s" name="%2$s" value="1"%3$s>',
-					esc_attr( $id ),
-					esc_attr( $name ),
-					checked( true, (bool) $this->settings->get( $key ), false )
-				);
-				break;
-			case 'number':
-				list( $min, $max ) = Settings::INTEGERS[ $key ];
-				printf(
-					'<input type="number" class="small-text" id="%1$s" name="%2$s" value="%3$s" min="%4$d" max="%5$d" step="1">',
-					esc_attr( $id ),
-					esc_attr( $name ),
-					esc_attr( (string) $this->settings->get( $key ) ),
-					(int) $min,
-					(int) $max
-				);
-				break;
-			case 'select':
-				printf( '<select id="%1$s" name="%2$s">', esc_attr( $id ), esc_attr( $name ) );
-				$value = (string) $this->settings->get( $key );
-				foreach ( $field['choices'] ?? array() as $choice => $label ) {
-					printf( '<option value="%1$s"%2$s>%3$s</option>', esc_attr( $choice ), selected( $value, $choice, false ), esc_html( $label ) );
-				}
-				echo '</select>';
-				break;
-			case 'textarea':
-				printf(
-					'<textarea class="large-text" rows="3" id="%1$s" name="%2$s">%3$s</textarea>',
-					esc_attr( $id ),
-					esc_attr( $name ),
-					esc_textarea( (string) $this->settings->get( $key ) )
-				);
-				break;
-			default:
-				printf(
-					'<input type="%1$s" class="regular-text" id="%2$s" name="%3$s" value="%4$s"%5$s>',
-					'time' === $field['type'] ? 'time' : 'text',
-					esc_attr( $id ),
-					esc_attr( $name ),
-					esc_attr( (string) $this->settings->get( $key ) ),
-					'url' === $field['type'] ? ' inputmode="url"' : ''
-				);
-		}
-		if ( isset( $field['help'] ) ) {
-			echo '<p class="description">' . esc_html( $field['help'] ) . '</p>';
-		}
-		echo '</td></tr>';
+	public function supporter(): void {
+		$this->render_supporter();
 	}
 
 	/**
@@ -566,15 +246,16 @@ final class SettingsPage {
 		}
 		check_admin_referer( self::NONCE );
 		$tab = isset( $_POST['tab'] ) ? sanitize_key( wp_unslash( (string) $_POST['tab'] ) ) : '';
-		if ( ! isset( self::TABS[ $tab ] ) || array() === self::TABS[ $tab ] ) {
+		if ( array() === SettingsFields::keys( $tab ) ) {
 			wp_die( esc_html__( 'Unknown settings tab.', 'cartpinger-for-woocommerce' ), 400 );
 		}
 		// Values are validated by Settings::update(); unslashed here, never sanitized twice.
 		// phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized
 		$posted = isset( $_POST[ self::FIELD ] ) && is_array( $_POST[ self::FIELD ] ) ? wp_unslash( $_POST[ self::FIELD ] ) : array();
-		$result = $this->settings->update( self::values_for_tab( $tab, $posted ) );
+		$values = self::values_for_tab( $tab, $posted );
+		$result = $this->settings->update( $values );
 		if ( is_wp_error( $result ) ) {
-			self::remember_error( $result );
+			self::remember_error( $result, $values );
 			return add_query_arg( 'settings-error', '1', self::url( $tab ) );
 		}
 		return add_query_arg( 'updated', '1', self::url( $tab ) );
@@ -591,7 +272,7 @@ final class SettingsPage {
 	 */
 	public static function values_for_tab( string $tab, array $posted ): array {
 		$values = array();
-		foreach ( self::TABS[ $tab ] ?? array() as $key ) {
+		foreach ( SettingsFields::keys( $tab ) as $key ) {
 			if ( in_array( $key, Settings::SWITCHES, true ) ) {
 				$values[ $key ] = isset( $posted[ $key ] ) && '0' !== $posted[ $key ] ? '1' : '0';
 			} elseif ( Settings::is_secret( $key ) ) {
@@ -608,16 +289,22 @@ final class SettingsPage {
 	 *
 	 * @since 0.2.0
 	 *
-	 * @param WP_Error $error The error from Settings::update().
+	 * @param WP_Error             $error  The error from Settings::update().
+	 * @param array<string, mixed> $values What was typed (secrets are never kept).
 	 * @return void
 	 */
-	private static function remember_error( WP_Error $error ): void {
+	private static function remember_error( WP_Error $error, array $values = array() ): void {
 		$data = $error->get_error_data();
 		set_transient(
 			self::ERROR_TRANSIENT . get_current_user_id(),
 			array(
 				'message' => $error->get_error_message(),
 				'field'   => is_array( $data ) ? (string) ( $data['field'] ?? '' ) : '',
+				'values'  => array_filter(
+					array_map( static fn( $v ) => is_scalar( $v ) ? (string) $v : '', $values ),
+					static fn( $k ) => ! Settings::is_secret( (string) $k ),
+					ARRAY_FILTER_USE_KEY
+				),
 			),
 			MINUTE_IN_SECONDS
 		);

@@ -557,11 +557,7 @@ final class Settings {
 				if ( '' === $value ) {
 					return '';
 				}
-				$digits = (string) preg_replace( '/[\s().\-]/', '', $value );
-				if ( 1 !== preg_match( '/^\+?[1-9]\d{6,14}$/', $digits ) ) {
-					return self::invalid( $key );
-				}
-				return '+' . ltrim( $digits, '+' );
+				return self::phone( $value ) ?? self::invalid( $key );
 
 			case 'widget_message':
 				return mb_substr( sanitize_textarea_field( $value ), 0, 1000 );
@@ -572,6 +568,28 @@ final class Settings {
 				return mb_substr( sanitize_text_field( $value ), 0, 600 );
 		}
 		return sanitize_text_field( $value );
+	}
+
+	/**
+	 * A phone number in E.164, read like every other phone field of CartPinger: with + and the
+	 * country code, or as dialled in the store's country (WooCommerce's base country).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $value As typed.
+	 * @return string|null Null when it is not a phone number.
+	 */
+	public static function phone( string $value ): ?string {
+		$country = function_exists( 'WC' ) && null !== WC()->countries ? strtoupper( (string) WC()->countries->get_base_country() ) : '';
+		if ( class_exists( \CartPinger\Native\Phone::class ) ) {
+			try {
+				return \CartPinger\Native\Phone::to_e164( $value, 1 === preg_match( '/^[A-Z]{2}$/', $country ) ? $country : '' );
+			} catch ( \RuntimeException $e ) {
+				return null;
+			}
+		}
+		$digits = (string) preg_replace( '/[\s().\-]/', '', $value );
+		return 1 === preg_match( '/^\+[1-9]\d{6,14}$/', $digits ) ? $digits : null;
 	}
 
 	/**
@@ -684,7 +702,7 @@ final class Settings {
 				$message = __( 'The Graph API address must be an http(s) address without a path, for example https://graph.facebook.com.', 'cartpinger-for-woocommerce' );
 				break;
 			case 'support_phone':
-				$message = __( 'The support phone number must be in international format, for example +34612345678.', 'cartpinger-for-woocommerce' );
+				$message = __( 'This is not a phone number we can use: type it with + and the country code (for example +34 612 345 678), or as you would dial it in your store\'s country.', 'cartpinger-for-woocommerce' );
 				break;
 			case 'coupon_type':
 				$message = __( 'The coupon type must be a percentage or a fixed amount.', 'cartpinger-for-woocommerce' );
