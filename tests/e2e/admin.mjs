@@ -101,8 +101,17 @@ try {
   check(await testOutcome.getAttribute('data-ok') === '1', `test message sent: ${testText}`);
   check(/wamid/.test(testText), 'the outcome shows the wamid');
   const sbx = await (await fetch(`${SANDBOX}/_sandbox/messages?limit=500`)).json();
-  const landed = (sbx.messages || []).filter((m) => JSON.stringify(m).includes(phone.slice(1)) && JSON.stringify(m).includes('order_confirmed'));
-  check(landed.length === 1, `the test message landed in the sandbox (${landed.length})`);
+  const landed = (sbx.messages || []).filter((m) => JSON.stringify(m).includes(phone.slice(1)) && JSON.stringify(m).includes('abandoned_cart_recovery'));
+  check(landed.length === 1, `the test message, a real first reminder, landed in the sandbox (${landed.length})`);
+  // Its button opens the shop with a sample cart, on the checkout (issue 16 point 3).
+  // Tapped in the sandbox's inbox, as the merchant taps it in WhatsApp (a fresh profile).
+  const sample = await browser.newContext();
+  const sp = await sample.newPage();
+  await sp.goto(`${SANDBOX}/inbox?to=${phone.replace('+', '')}`);
+  await Promise.all([sp.waitForNavigation({ timeout: 60000 }), sp.locator('.btn a').first().click()]);
+  check(/\/checkout\/\?utm_source=cartpinger/.test(sp.url()) && /sample cart/.test(await sp.locator('body').innerText()), `the test reminder's link opens a sample cart on the checkout (${sp.url()})`);
+  await sp.screenshot({ path: join(SHOTS, 'admin-4-test-sample-cart.png'), fullPage: true });
+  await sample.close();
   await shot(p, '4-test-message');
 
   // 5. Doctor and finish.

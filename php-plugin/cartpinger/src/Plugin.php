@@ -34,6 +34,7 @@ use CartPinger\Recovery\CheckoutHooks;
 use CartPinger\Recovery\Coupons;
 use CartPinger\Recovery\Link;
 use CartPinger\Recovery\LinkPause;
+use CartPinger\Recovery\SampleLink;
 use CartPinger\Recovery\Repository;
 use CartPinger\Recovery\Scheduler;
 use CartPinger\Rest\LicenceController;
@@ -173,6 +174,7 @@ final class Plugin {
 			new CheckoutHooks( $capture ),
 			new Link( $records ),
 			new LinkPause( $records ),
+			new SampleLink(),
 			new Attribution( $records, $store ),
 			new Notifications( $this->settings, $store ),
 			new Privacy( $this->settings ),

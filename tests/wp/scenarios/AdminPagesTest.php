@@ -7,7 +7,7 @@
  * switches of the tab become '0', secrets left blank or '***' are kept, an invalid value writes
  * nothing and leaves the message and field for the next render, the nonce and the capability
  * are required, the admin-post hook redirects. Setup: credentials check (ok and Meta's error),
- * the verify token generated once, the test message (kind 'test', order_confirmed, lands in the
+ * the verify token generated once, the test message (kind 'test', a real first reminder, lands in the
  * sandbox with a wamid), the doctor rows (green with the sandbox; red for a missing template,
  * a stale heartbeat, a paused queue), finish sets the onboarding option.
  */
@@ -389,15 +389,17 @@ final class AdminPagesTest extends TestCase {
 
 		global $wpdb;
 		$row = $wpdb->get_row( $wpdb->prepare( 'SELECT * FROM %i WHERE kind = %s ORDER BY id DESC LIMIT 1', Schema::messages_log_table(), 'test' ), ARRAY_A );
-		$this->assertSame( 'order_confirmed', $row['template'] );
+		$this->assertSame( 'abandoned_cart_recovery', $row['template'], 'the test is a real first reminder' );
 		$this->assertSame( '+34600111222', $row['phone'] );
-		$this->assertSame( array( 'Ada', 'TEST', '0.00 EUR' ), json_decode( $row['components'], true )['params'] );
+		$params = json_decode( $row['components'], true )['params'];
+		$this->assertSame( 'Ada', $params[0] );
+		$this->assertMatchesRegularExpression( '/^[0-9a-f]{64}$/', $params[1], 'a sample-cart link token' );
 		$this->assertNotEmpty( $row['wamid'] );
 
 		$data  = json_decode( (string) file_get_contents( self::$sandbox->base . '/_sandbox/messages?limit=100' ), true );
 		$found = false;
 		foreach ( $data['messages'] ?? array() as $m ) {
-			if ( str_contains( wp_json_encode( $m ), '34600111222' ) && str_contains( wp_json_encode( $m ), 'order_confirmed' ) ) {
+			if ( str_contains( wp_json_encode( $m ), '34600111222' ) && str_contains( wp_json_encode( $m ), 'abandoned_cart_recovery' ) ) {
 				$found = true;
 			}
 		}
@@ -427,6 +429,18 @@ final class AdminPagesTest extends TestCase {
 		$this->assertFalse( $checks['webhook_verified']['ok'] );
 		$this->assertNotSame( '', $checks['webhook_verified']['fix'] );
 		$this->assertFalse( $checks['webhook_event']['ok'] );
+		$this->assertFalse( $checks['callback_public']['ok'], 'the test site\'s http://127.0.0.1 callback is not reachable by Meta' );
+		$this->assertStringContainsString( 'Meta cannot reach', $checks['callback_public']['detail'] );
+		// Signed events prove the webhook works even when the handshake was not recorded.
+		update_option( \CartPinger\Webhook\Processor::OPTION_LAST_EVENT_AT, gmdate( 'Y-m-d H:i:s' ), false );
+		$checks = self::by_id( self::setup_page()->doctor_checks() );
+		$this->assertTrue( $checks['webhook_verified']['ok'], 'no "never verified" beside "events received"' );
+		$this->assertTrue( $checks['webhook_event']['ok'] );
+		delete_option( \CartPinger\Webhook\Processor::OPTION_LAST_EVENT_AT );
+		$this->assertNull( SetupPage::callback_problem( 'https://shop.example.com/wp-json/cartpinger/v1/webhook' ) );
+		$this->assertNotNull( SetupPage::callback_problem( 'http://shop.example.com/wp-json/cartpinger/v1/webhook' ), 'plain http' );
+		$this->assertNotNull( SetupPage::callback_problem( 'https://192.168.1.20/wp-json/cartpinger/v1/webhook' ), 'private network' );
+		$checks = self::by_id( self::setup_page()->doctor_checks() );
 		foreach ( \CartPinger\Native\Catalog::templates() as $t ) {
 			$this->assertTrue( $checks[ 'template_' . $t['name'] ]['ok'], $t['name'] . ': ' . $checks[ 'template_' . $t['name'] ]['detail'] );
 		}

@@ -11,6 +11,7 @@ declare(strict_types=1);
 namespace CartPinger\Admin;
 
 use CartPinger\Native\Catalog;
+use CartPinger\Recovery\SampleLink;
 use CartPinger\Native\Phone;
 use CartPinger\Native\Sender;
 use CartPinger\Queue\Runner;
@@ -349,6 +350,11 @@ final class SetupPage {
 			self::render_copy_row( 'cartpinger-verify-token', __( 'Verify token', 'cartpinger-for-woocommerce' ), $token );
 		}
 		echo '</tbody></table>';
+		echo '<p class="description">' . esc_html__( 'Why this address matters: Meta calls it from the internet each time a message is delivered or read, and when a customer replies STOP. So it must be public (reachable from outside your network) and use HTTPS with a valid certificate; Meta refuses anything else. Without it, messages still go out, but the Dashboard never learns they were delivered and STOP replies never reach your shop.', 'cartpinger-for-woocommerce' ) . '</p>';
+		$problem = self::callback_problem( rest_url( WebhookController::route_path() ) );
+		if ( null !== $problem ) {
+			echo '<div class="notice notice-warning inline cartpinger-callback-warning"><p>' . esc_html( $problem ) . '</p></div>';
+		}
 		$verified = get_option( WebhookController::OPTION_VERIFIED_AT, '' );
 		if ( is_string( $verified ) && '' !== $verified ) {
 			/* translators: %s: date and time of Meta's last verification request. */
@@ -406,16 +412,16 @@ final class SetupPage {
 	private function render_test(): void {
 		$phone = (string) get_user_meta( get_current_user_id(), 'billing_phone', true );
 		echo '<h2>' . esc_html__( 'Send a test message', 'cartpinger-for-woocommerce' ) . '</h2>';
-		echo '<p>' . esc_html__( 'CartPinger sends the "order_confirmed" template, with a test order, to the number below. The number must be able to receive WhatsApp messages, and while your app is in development mode it must be one of your test recipients in Meta\'s App Dashboard.', 'cartpinger-for-woocommerce' ) . '</p>';
+		echo '<p>' . esc_html__( 'CartPinger sends you its first cart reminder, exactly as your customers get it, with your first name. Tap its button: your shop opens on the checkout with a sample cart, as a customer\'s own cart would. It needs the "First reminder" template approved by Meta (see the Templates page). While your Meta app is in development mode, your number must be one of its test recipients (App Dashboard > WhatsApp > API Setup > To).', 'cartpinger-for-woocommerce' ) . '</p>';
 		printf( '<form method="post" action="%s" class="cartpinger-test">', esc_url( admin_url( 'admin-post.php' ) ) );
 		printf( '<input type="hidden" name="action" value="%s">', esc_attr( self::ACTION_TEST ) );
 		wp_nonce_field( self::ACTION_TEST );
 		printf(
 			'<p><label for="cartpinger-test-phone">%1$s</label><br><input type="tel" class="regular-text" id="cartpinger-test-phone" name="phone" value="%2$s" placeholder="+34612345678"></p>',
-			esc_html__( 'Your WhatsApp number (international format)', 'cartpinger-for-woocommerce' ),
+			esc_html__( 'Your WhatsApp number (with + and the country code, or as you dial it in your store\'s country)', 'cartpinger-for-woocommerce' ),
 			esc_attr( $phone )
 		);
-		submit_button( __( 'Send test message', 'cartpinger-for-woocommerce' ) );
+		submit_button( __( 'Send me a test reminder', 'cartpinger-for-woocommerce' ) );
 		echo '</form>';
 		printf( '<p><a class="button cartpinger-next" href="%1$s">%2$s</a></p>', esc_url( self::url( 5 ) ), esc_html__( 'Next: finish', 'cartpinger-for-woocommerce' ) );
 	}
@@ -584,18 +590,31 @@ final class SetupPage {
 			'fix'    => __( 'Make sure you use a System User token that never expires: the temporary token of the API Setup page stops working after 24 hours.', 'cartpinger-for-woocommerce' ),
 		);
 
+		$callback = rest_url( WebhookController::route_path() );
+		$problem  = self::callback_problem( $callback );
+		$checks[] = array(
+			'id'     => 'callback_public',
+			'ok'     => null === $problem,
+			'label'  => __( 'Webhook address reachable by Meta', 'cartpinger-for-woocommerce' ),
+			'detail' => null === $problem ? $callback : $problem,
+			'fix'    => null === $problem ? '' : __( 'Open this admin through your shop\'s public https:// address (Settings > General, WordPress Address and Site Address), then copy the callback URL of step 3 again.', 'cartpinger-for-woocommerce' ),
+		);
 		$verified = get_option( WebhookController::OPTION_VERIFIED_AT, '' );
 		$has_v    = is_string( $verified ) && '' !== $verified;
-		$checks[] = array(
-			'id'     => 'webhook_verified',
-			'ok'     => $has_v,
-			'label'  => __( 'Webhook verified by Meta', 'cartpinger-for-woocommerce' ),
-			/* translators: %s: date and time. */
-			'detail' => $has_v ? sprintf( __( 'Last verified on %s.', 'cartpinger-for-woocommerce' ), self::local_time( $verified ) ) : __( 'Meta has never verified the webhook.', 'cartpinger-for-woocommerce' ),
-			'fix'    => $has_v ? '' : __( 'Paste the callback URL and verify token of step 3 in Meta\'s App Dashboard (WhatsApp > Configuration) and click "Verify and save".', 'cartpinger-for-woocommerce' ),
-		);
 		$last     = get_option( Processor::OPTION_LAST_EVENT_AT, '' );
 		$has_e    = is_string( $last ) && '' !== $last;
+		// Events are only accepted with Meta's signature: a signed event proves the webhook works
+		// as well as the handshake does (which may have happened before this site recorded it).
+		$checks[] = array(
+			'id'     => 'webhook_verified',
+			'ok'     => $has_v || $has_e,
+			'label'  => __( 'Webhook connected to Meta', 'cartpinger-for-woocommerce' ),
+			'detail' => $has_v
+				/* translators: %s: date and time. */
+				? sprintf( __( 'Meta verified it on %s.', 'cartpinger-for-woocommerce' ), self::local_time( $verified ) )
+				: ( $has_e ? __( 'Signed events from Meta arrive (below), which proves the webhook works; Meta\'s first handshake was not recorded on this site.', 'cartpinger-for-woocommerce' ) : __( 'Meta has not verified the webhook and no event has arrived yet.', 'cartpinger-for-woocommerce' ) ),
+			'fix'    => $has_v || $has_e ? '' : __( 'Paste the callback URL and verify token of step 3 in Meta\'s App Dashboard (WhatsApp > Configuration) and click "Verify and save".', 'cartpinger-for-woocommerce' ),
+		);
 		$checks[] = array(
 			'id'     => 'webhook_event',
 			'ok'     => $has_e,
@@ -758,6 +777,31 @@ final class SetupPage {
 	}
 
 	/**
+	 * Why Meta could not call a webhook address, or null when it looks public and HTTPS.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $url The callback URL.
+	 * @return string|null
+	 */
+	public static function callback_problem( string $url ): ?string {
+		$scheme = (string) wp_parse_url( $url, PHP_URL_SCHEME );
+		$host   = strtolower( (string) wp_parse_url( $url, PHP_URL_HOST ) );
+		$ip     = filter_var( trim( $host, '[]' ), FILTER_VALIDATE_IP );
+		$named  = false === $ip && ( 'localhost' === $host || ! str_contains( $host, '.' ) || 1 === preg_match( '/\.(local|test|localhost|internal)$/', $host ) );
+		$local  = $named || ( false !== $ip && false === filter_var( $ip, FILTER_VALIDATE_IP, FILTER_FLAG_NO_PRIV_RANGE | FILTER_FLAG_NO_RES_RANGE ) );
+		if ( $local ) {
+			/* translators: %s: the callback URL. */
+			return sprintf( __( 'Meta cannot reach %s: it is an address of this computer or your local network, not of the internet. Delivery reports and STOP replies will not arrive until the shop runs on a public https:// address.', 'cartpinger-for-woocommerce' ), $url );
+		}
+		if ( 'https' !== $scheme ) {
+			/* translators: %s: the callback URL. */
+			return sprintf( __( '%s is not HTTPS: Meta only calls webhooks over HTTPS with a valid certificate. Turn on HTTPS for your shop (most hosts offer a free certificate), then copy the address again.', 'cartpinger-for-woocommerce' ), $url );
+		}
+		return null;
+	}
+
+	/**
 	 * A stored UTC time in the site's format and time zone.
 	 *
 	 * @since 0.2.0
@@ -869,17 +913,17 @@ final class SetupPage {
 				'message' => __( 'Save and check your credentials (step 2) and webhook (step 3) first.', 'cartpinger-for-woocommerce' ),
 			);
 		}
+		// A real first reminder, as customers get it; its button opens a sample cart (SampleLink).
 		$user      = wp_get_current_user();
 		$name      = '' !== trim( (string) $user->first_name ) ? trim( (string) $user->first_name ) : __( 'there', 'cartpinger-for-woocommerce' );
-		$currency  = function_exists( 'get_woocommerce_currency' ) ? get_woocommerce_currency() : '';
 		$languages = Catalog::select_language( get_user_locale(), get_locale(), array() );
 		$id        = $this->store->enqueue(
 			array(
 				'phone'           => $phone,
-				'template'        => 'order_confirmed',
+				'template'        => 'abandoned_cart_recovery',
 				'language'        => (string) $languages[0],
 				'languages'       => array_slice( $languages, 1 ),
-				'params'          => array( $name, 'TEST', trim( '0.00 ' . $currency ) ),
+				'params'          => array( $name, SampleLink::issue() ),
 				'kind'            => 'test',
 				'idempotency_key' => 'test:' . wp_generate_uuid4(),
 			)
@@ -900,7 +944,7 @@ final class SetupPage {
 				'wamid'   => $row['wamid'],
 				'message' => sprintf(
 					/* translators: 1: phone number, 2: Meta's message id. */
-					__( 'Test message sent to %1$s (message id %2$s). Check your WhatsApp.', 'cartpinger-for-woocommerce' ),
+					__( 'A real first reminder went to %1$s (message id %2$s). Check your WhatsApp: its button opens your shop with a sample cart, as your customers\' open theirs.', 'cartpinger-for-woocommerce' ),
 					$phone,
 					$row['wamid']
 				),
