@@ -77,13 +77,15 @@ foreach ( $rows as list( $name, $value, $unit, $baseline, $what ) ) {
 printf( "\nTick reads, median of %d (ms):   due()  PhoneFacts::get()  total\n", $full['rounds'] );
 printf( "  1 M / 10 M rows            %8.3f  %17.3f  %6.3f   (%d due rows, %d phones, %d with facts, %d messaged within 24 h, %d opted out)\n", $full['due_ms'], $full['facts_ms'], $full['total_ms'], $full['rows'], $full['phones'], $full['facts_n'], $full['last_n'], $full['opt_n'] );
 printf( "  empty tables (baseline)    %8.3f  %17.3f  %6.3f   (same %d phones)\n", $empty['due_ms'], $empty['facts_ms'], $empty['total_ms'], $full['phones'] );
-printf( "  for scale: due() as one OR query without its index (full scan): %.1f ms\n", $select['naive_ms'] );
+printf( "  for scale: due() as one OR query without its index (full scan): %.1f ms; the whole dashboard page (render(), 30 days, carts by status, recent lists): %.0f ms\n", $select['naive_ms'], $select['page_ms'] ?? 0 );
 if ( null !== $backfill ) {
 	printf( "  update to schema 5 on these rows (Backfill::build(), = wp cartpinger stats rebuild): %.1f s (%d phones, %d days, %d quarter-hour rows)\n", $backfill['seconds'], $backfill['phones'], $backfill['days'], $backfill['slots'] );
 }
 $bad = 0;
 foreach ( $select['explain'] as $e ) {
-	$flag = ( str_contains( (string) $e['extra'], 'temporary' ) || str_contains( (string) $e['extra'], 'filesort' ) || ! in_array( $e['type'], array( 'range', 'ref', 'eq_ref', 'const' ), true ) ) ? 'CHECK' : 'ok';
+	// A derived table (<derivedN>) is the small result of its own (checked) inner query.
+	$access = in_array( $e['type'], array( 'range', 'ref', 'eq_ref', 'const' ), true ) || str_starts_with( (string) ( $e['table'] ?? '' ), '<derived' );
+	$flag   = ( str_contains( (string) $e['extra'], 'temporary' ) || str_contains( (string) $e['extra'], 'filesort' ) || ! $access ) ? 'CHECK' : 'ok';
 	$bad += 'ok' === $flag ? 0 : 1;
 	printf( "  EXPLAIN %-9s %-5s %-70s type=%s key=%s rows=%d %s\n", $e['part'] ?? '', $flag, $e['query'], $e['type'] ?? '', $e['key'] ?? 'NULL', $e['rows'], $e['extra'] ?? '' );
 }

@@ -99,13 +99,13 @@ for ( $i = -3; $i < $page_n; $i++ ) {
 	$ch                     = curl_init();
 	list( $code, $html )    = req( $ch, 'GET', "$site/shop/", array( 'X-CPBench-Hooks: 1' ) );
 	curl_close( $ch );
-	if ( 200 !== $code || 1 !== preg_match( '/<!-- cpbench-hooks ns=(\d+) calls=(\d+) top=([^>]*?) -->/', $html, $hm ) ) {
+	if ( 200 !== $code || 1 !== preg_match( '/<!-- cpbench-hooks ns=(\d+) calls=(\d+) top=([^>]*?) queries=(\d+ \([^)]*\)) -->/', $html, $hm ) ) {
 		fail( "/shop/ with X-CPBench-Hooks answered $code without the cpbench-hooks comment" );
 	}
 	if ( $i >= 0 ) {
 		$hook_ns[]  = (int) $hm[1];
 		$hook_calls = (int) $hm[2];
-		$hook_top   = $hm[3];
+		$hook_top   = $hm[3] . ' (database queries: ' . $hm[4] . ')';
 	}
 }
 if ( $hook_calls < 1 ) {

@@ -112,6 +112,49 @@ final class Lifecycle {
 		delete_transient( 'cartpinger_as_checked' );
 		delete_transient( 'cartpinger_retention_checked' );
 		delete_transient( 'cartpinger_license_as_checked' );
+		update_option( self::CHECKS_OPTION, array(), true ); // Checked again on reactivation (kept: data stays).
+	}
+
+	/**
+	 * Autoloaded option: when each "is my recurring job scheduled?" check is due next
+	 * (name => unix time). Autoloaded so that the storefront's requests read it with the other
+	 * options, without a query of their own (a transient per check costs two queries a page).
+	 *
+	 * @since 0.3.0
+	 */
+	public const CHECKS_OPTION = 'cartpinger_schedule_checks';
+
+	/**
+	 * Whether a scheduling check is due (none done in the last hour).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $name Check name.
+	 * @return bool
+	 */
+	public static function check_due( string $name ): bool {
+		$checks = get_option( self::CHECKS_OPTION, array() );
+		return ! is_array( $checks ) || (int) ( $checks[ $name ] ?? 0 ) <= time();
+	}
+
+	/**
+	 * Records a scheduling check as done for an hour, or forgets it ($every = 0).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $name  Check name.
+	 * @param int    $every Seconds until the next check.
+	 * @return void
+	 */
+	public static function check_done( string $name, int $every = HOUR_IN_SECONDS ): void {
+		$checks = get_option( self::CHECKS_OPTION, array() );
+		$checks = is_array( $checks ) ? $checks : array();
+		if ( $every > 0 ) {
+			$checks[ $name ] = time() + $every;
+		} else {
+			unset( $checks[ $name ] );
+		}
+		update_option( self::CHECKS_OPTION, $checks, true );
 	}
 
 	/**

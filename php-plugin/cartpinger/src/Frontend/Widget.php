@@ -101,7 +101,13 @@ final class Widget implements RegistersHooks {
 	 * @return void
 	 */
 	public function action_wp_footer(): void {
-		if ( $this->printed || ! self::page_allowed( $this->option( 'widget_pages', array( 'not_checkout', 'all', 'shop', 'product' ) ) ) ) {
+		// Off unless switched on: settings are saved autoloaded, so a shop that never switched
+		// the widget on pays no query for it on any page.
+		$all = wp_load_alloptions();
+		if ( ! isset( $all[ Settings::option_name( 'widget_enabled' ) ] ) && '1' !== Settings::DEFAULTS['widget_enabled'] ) {
+			return;
+		}
+		if ( $this->printed || true !== $this->settings->get( 'widget_enabled' ) || ! self::page_allowed( $this->option( 'widget_pages', array( 'not_checkout', 'all', 'shop', 'product' ) ) ) ) {
 			return;
 		}
 		$html = $this->html();

@@ -68,13 +68,6 @@ final class Licence implements RegistersHooks {
 	public const TIMEOUT = 10;
 
 	/**
-	 * Transient: the Action Scheduler check ran recently.
-	 *
-	 * @since 0.2.0
-	 */
-	private const CHECKED_TRANSIENT = 'cartpinger_license_as_checked';
-
-	/**
 	 * The secret box.
 	 *
 	 * @since 0.2.0
@@ -397,10 +390,10 @@ final class Licence implements RegistersHooks {
 	 * @return void
 	 */
 	private function maybe_schedule(): void {
-		if ( false !== get_transient( self::CHECKED_TRANSIENT ) ) {
+		if ( ! Lifecycle::check_due( 'licence' ) ) {
 			return;
 		}
-		set_transient( self::CHECKED_TRANSIENT, 1, HOUR_IN_SECONDS );
+		Lifecycle::check_done( 'licence' );
 		if ( $this->is_active() ) {
 			$this->schedule();
 		}
@@ -457,7 +450,7 @@ final class Licence implements RegistersHooks {
 				unset( $e ); // Action Scheduler not ready.
 			}
 		}
-		delete_transient( self::CHECKED_TRANSIENT );
+		Lifecycle::check_done( 'licence', 0 );
 	}
 
 	/**

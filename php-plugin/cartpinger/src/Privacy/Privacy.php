@@ -664,7 +664,7 @@ final class Privacy implements RegistersHooks {
 	 * @return void
 	 */
 	public function action_schedule_as(): void {
-		if ( ! Cron::uses_action_scheduler() || false !== get_transient( 'cartpinger_retention_checked' ) ) {
+		if ( ! Cron::uses_action_scheduler() || ! Lifecycle::check_due( 'retention' ) ) {
 			return;
 		}
 		try {
@@ -672,7 +672,7 @@ final class Privacy implements RegistersHooks {
 				as_schedule_recurring_action( time() + 2 * HOUR_IN_SECONDS, DAY_IN_SECONDS, self::RETENTION_HOOK, array(), Lifecycle::ACTION_SCHEDULER_GROUP, true );
 			}
 			wp_clear_scheduled_hook( self::RETENTION_HOOK );
-			set_transient( 'cartpinger_retention_checked', 1, HOUR_IN_SECONDS );
+			Lifecycle::check_done( 'retention' );
 		} catch ( \Throwable $e ) {
 			unset( $e ); // Action Scheduler not ready yet: try again on a later request.
 		}

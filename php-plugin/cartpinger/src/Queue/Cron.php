@@ -175,7 +175,7 @@ final class Cron implements RegistersHooks {
 	 * @return void
 	 */
 	public function action_schedule_as(): void {
-		if ( ! self::uses_action_scheduler() || false !== get_transient( 'cartpinger_as_checked' ) ) {
+		if ( ! self::uses_action_scheduler() || ! Lifecycle::check_due( 'queue' ) ) {
 			return;
 		}
 		try {
@@ -187,7 +187,7 @@ final class Cron implements RegistersHooks {
 			}
 			wp_clear_scheduled_hook( self::HOOK );
 			wp_clear_scheduled_hook( Coupons::CLEANUP_HOOK );
-			set_transient( 'cartpinger_as_checked', 1, HOUR_IN_SECONDS );
+			Lifecycle::check_done( 'queue' );
 		} catch ( \Throwable $e ) {
 			unset( $e ); // Action Scheduler not ready yet: WP-Cron keeps running the queue.
 		}

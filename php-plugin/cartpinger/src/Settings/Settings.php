@@ -222,6 +222,31 @@ final class Settings {
 	}
 
 	/**
+	 * Loads every plain setting that is not autoloaded with one query, once per request (a
+	 * setting never saved is otherwise one query of its own on every page that reads it).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @return void
+	 */
+	private static function prime(): void {
+		static $primed = false;
+		if ( $primed ) {
+			return;
+		}
+		$primed = true;
+		if ( function_exists( 'wp_prime_option_caches' ) ) {
+			$names = array();
+			foreach ( array_keys( self::DEFAULTS ) as $key ) {
+				if ( ! in_array( $key, self::SECRETS, true ) ) {
+					$names[] = self::option_name( $key );
+				}
+			}
+			wp_prime_option_caches( $names );
+		}
+	}
+
+	/**
 	 * A plain setting, normalised: bool for switches, string otherwise.
 	 *
 	 * @since 0.1.0
@@ -232,7 +257,12 @@ final class Settings {
 	 */
 	public function get( string $key ): bool|string {
 		self::assert_plain( $key );
-		$raw = get_option( self::option_name( $key ), self::DEFAULTS[ $key ] );
+		$name = self::option_name( $key );
+		$all  = wp_load_alloptions();
+		if ( ! isset( $all[ $name ] ) ) {
+			self::prime(); // Not autoloaded (or never saved): read every such setting at once.
+		}
+		$raw = get_option( $name, self::DEFAULTS[ $key ] );
 		if ( in_array( $key, self::SWITCHES, true ) ) {
 			$parsed = self::parse_switch( $raw );
 			return $parsed ?? ( '1' === self::DEFAULTS[ $key ] );

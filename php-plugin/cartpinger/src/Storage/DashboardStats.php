@@ -35,6 +35,13 @@ final class DashboardStats {
 	public const PER_PAGE = 50;
 
 	/**
+	 * Most rows a recent list counts (200 pages of 50).
+	 *
+	 * @since 0.3.0
+	 */
+	public const MAX_COUNTED = 10000;
+
+	/**
 	 * The UTC bounds and site days of a range ending today (site time).
 	 *
 	 * @since 0.2.0
@@ -251,9 +258,11 @@ final class DashboardStats {
 			$columns = 'id, created_at, status, close_reason, hold_reason, sequence_step, customer_phone, customer_name, cart_total_minor, currency, recovered_order_id, recovered_revenue_minor, holdout';
 		}
 		$sql   = implode( ' AND ', $where );
-		$total = (int) $wpdb->get_var( $wpdb->prepare( "SELECT COUNT(*) FROM %i WHERE {$sql}", $table, ...$params ) ); // phpcs:ignore -- $sql holds placeholders only.
+		// Counted up to MAX_COUNTED rows, newest first along the primary key (a COUNT(*) of a
+		// 10 M-row log would scan all of it on every view); the pager stops there.
+		$total = (int) $wpdb->get_var( $wpdb->prepare( "SELECT COUNT(*) FROM (SELECT id FROM %i WHERE id > 0 AND {$sql} ORDER BY id DESC LIMIT %d) AS newest", $table, ...array_merge( $params, array( self::MAX_COUNTED ) ) ) ); // phpcs:ignore -- $sql holds placeholders only.
 		$rows  = $wpdb->get_results(
-			$wpdb->prepare( "SELECT {$columns} FROM %i WHERE {$sql} ORDER BY id DESC LIMIT %d OFFSET %d", $table, ...array_merge( $params, array( $per_page, ( $page - 1 ) * $per_page ) ) ), // phpcs:ignore -- constant column list, placeholder-only conditions.
+			$wpdb->prepare( "SELECT {$columns} FROM %i WHERE id > 0 AND {$sql} ORDER BY id DESC LIMIT %d OFFSET %d", $table, ...array_merge( $params, array( $per_page, ( $page - 1 ) * $per_page ) ) ), // phpcs:ignore -- constant column list, placeholder-only conditions.
 			ARRAY_A
 		);
 		return array(
