@@ -398,7 +398,7 @@ final class LicenceTest extends TestCase {
 		// A lost schedule is repaired on action_scheduler_init, checked at most once an hour.
 		as_unschedule_all_actions( Licence::HOOK, array(), Lifecycle::ACTION_SCHEDULER_GROUP );
 		$this->assertFalse( self::as_scheduled() );
-		delete_transient( 'cartpinger_license_as_checked' );
+		Lifecycle::check_done( 'licence', 0 ); // Forget the last hourly check.
 		$licence->action_schedule_as();
 		$this->assertTrue( self::as_scheduled(), 'rescheduled' );
 		as_unschedule_all_actions( Licence::HOOK, array(), Lifecycle::ACTION_SCHEDULER_GROUP );
