@@ -257,7 +257,7 @@ final class DashboardStats {
 			$table   = Schema::recoveries_table();
 			$columns = 'id, created_at, status, close_reason, hold_reason, sequence_step, customer_phone, customer_name, cart_total_minor, currency, recovered_order_id, recovered_revenue_minor, holdout';
 		}
-		$sql   = implode( ' AND ', $where );
+		$sql = implode( ' AND ', $where );
 		// Counted up to MAX_COUNTED rows, newest first along the primary key (a COUNT(*) of a
 		// 10 M-row log would scan all of it on every view); the pager stops there.
 		$total = (int) $wpdb->get_var( $wpdb->prepare( "SELECT COUNT(*) FROM (SELECT id FROM %i WHERE id > 0 AND {$sql} ORDER BY id DESC LIMIT %d) AS newest", $table, ...array_merge( $params, array( self::MAX_COUNTED ) ) ) ); // phpcs:ignore -- $sql holds placeholders only.
