@@ -9,6 +9,9 @@
 #                        CALLBACK, DB override; extra arguments go to cartpinger-sandbox)
 #   ./build.sh serve     the local demo store (tests/stack/up.sh: [--fast] [--db mariadb|sqlite|DSN]
 #                        [--port N] [--checkout block|classic] [--background ENVFILE])
+#   ./build.sh release   the extension for every PHP line (tests/release/lines.sh), each built and
+#                        tested under its own PHP, all in dist/cartpinger-<version>.zip's native/,
+#                        plus PIE assets in dist/pie/ (tests/release/README.md)
 #
 # Environment: PHP / PHP_CONFIG (paths) pick another PHP build; WOOCOMMERCE_DIR enables the
 # WooCommerce test tier; CARTPINGER_NO_INSTALL=1 skips installing the .so into the local PHP.
@@ -203,6 +206,78 @@ cmd_bench() {
   tests/bench/run.sh "$SO"
 }
 
+# --- release --------------------------------------------------------------------------------
+# Every PHP line (tests/release/lines.sh): missing PHPs are brought (Debian roots by debootstrap,
+# PHP 8.3 from source when its tree is there), each .so is built and tested under its own PHP
+# (tests/release/release.sh), then the zip carries all that passed. CARTPINGER_RELEASE_REQUIRE
+# lists the lines whose absence fails the release (default: the two any Debian machine can get).
+RELEASE_PKGS=(debootstrap qemu-user-static binfmt-support gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+              phpunit php8.2-xml php8.2-mbstring php-json-schema php8.2-zip binutils file)
+
+cmd_release() {
+  local t0=$SECONDS
+  apt_ensure "${BUILD_PKGS[@]}" "${RELEASE_PKGS[@]}"
+  ensure_rust
+  rustup target list --installed 2>/dev/null | grep -q aarch64-unknown-linux-gnu \
+    || rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 \
+    || log "rustup target add aarch64-unknown-linux-gnu failed: the arm64 line will be skipped"
+  php_env
+  tests/release/release.sh --make --require "${CARTPINGER_RELEASE_REQUIRE:-8.2-nts-x86_64,8.4-nts-x86_64}" "$@"
+  make_release_dist
+  printf '\nCartPinger %s release in %s s: %s\n' "$VERSION" $((SECONDS - t0)) "$DIST_ZIP"
+  sed 's/^/  native\//' target/release-matrix/shipped.txt
+  echo "PIE assets: dist/pie/ ($(find dist/pie -name '*.zip' | wc -l) files)"
+}
+
+make_release_dist() {
+  local stage="$ROOT/target/dist-stage" zip="$ROOT/dist/cartpinger-$VERSION.zip" f line file php floor result tests origin
+  rm -rf "$stage" "$ROOT/dist/pie" && mkdir -p "$stage" "$ROOT/dist/pie"
+  cp -aL php-plugin/cartpinger "$stage/cartpinger"
+  rm -rf "$stage/cartpinger/stubs"
+  mkdir -p "$stage/cartpinger/native"
+  {
+    echo "CartPinger $VERSION: prebuilt PHP extensions"
+    echo
+    echo "Pick the file for the PHP that serves your site (WordPress > CartPinger names it in its"
+    echo "notice while the extension is missing). Each file was built for, and tested under, the PHP"
+    echo "named here: loaded, then the extension's PHPUnit suite run under that PHP."
+    echo
+    printf '%-44s %-14s %-11s %s\n' file PHP "glibc >=" "tested"
+    while IFS=$'\t' read -r line file php floor result tests origin; do
+      [ "$line" = line ] && continue
+      [ "$result" = pass ] || continue
+      cp "target/release-matrix/$file" "$stage/cartpinger/native/$file"
+      printf '%-44s %-14s %-11s %s\n' "$file" "$php" "$floor" "$tests ($origin)"
+    done < target/release-matrix/lines.tsv
+    echo
+    echo "Covered: PHP $(awk -F'\t' 'NR > 1 && $5 == "pass" { print $3 }' target/release-matrix/lines.tsv | grep -o '^[0-9]*\.[0-9]*' | sort -uV | paste -sd, - | sed 's/,/, /g') on Linux with glibc;"
+    echo "no musl (Alpine) build. Install steps: readme.txt, \"Installing the PHP extension\"."
+    echo "No file for your PHP? Build one from source: ./build.sh in the CartPinger source (Rust)."
+  } > "$stage/cartpinger/native/README.txt"
+  (cd "$stage/cartpinger/native" && sha256sum ./*.so > SHA256SUMS)
+  rm -f "$zip"
+  (cd "$stage" && zip -qr -X "$zip" cartpinger)
+  DIST_ZIP=$zip
+  # PIE (pre-packaged-binary): php_{ext}-{version}_php{X.Y}-{arch}-linux-glibc[-zts].zip with cartpinger.so.
+  for f in "$stage"/cartpinger/native/cartpinger-php*.so; do
+    local base ver ts arch
+    base=$(basename "$f" .so); base=${base#cartpinger-php}     # 8.4-nts-x86_64-linux-gnu
+    ver=${base%%-*}; ts=$(cut -d- -f2 <<<"$base"); arch=$(cut -d- -f3 <<<"$base")
+    [ "$arch" = aarch64 ] && arch=arm64
+    local asset="$ROOT/dist/pie/php_cartpinger-${VERSION}_php$ver-$arch-linux-glibc$([ "$ts" = zts ] && echo -zts).zip"
+    rm -rf "$stage/pie" && mkdir -p "$stage/pie" && cp "$f" "$stage/pie/cartpinger.so"
+    (cd "$stage/pie" && zip -q -X "$asset" cartpinger.so)
+  done
+  local schema="${PIE_DIR:-/work/.mirror/php+pie/repo}"
+  if git -C "$schema" show HEAD:resources/composer-json-php-ext-schema.json > "$ROOT/target/pie-schema.json" 2>/dev/null \
+     || cp "$schema/resources/composer-json-php-ext-schema.json" "$ROOT/target/pie-schema.json" 2>/dev/null; then
+    log "PIE metadata and assets against PIE's schema ($schema)"
+    php -n -d extension=zip tests/release/pie-validate.php composer.json "$ROOT/target/pie-schema.json" "$ROOT"/dist/pie/*.zip
+  else
+    printf '\n\033[1;33m*** PIE validation SKIPPED: no php/pie checkout at %s (set PIE_DIR) ***\033[0m\n\n' "$schema"
+  fi
+}
+
 # --- serve ----------------------------------------------------------------------------------
 # The local demo store (tests/stack/up.sh): builds the release extension and the sandbox when
 # needed (cargo is incremental), installs what the stack needs, then hands over to up.sh.
@@ -228,6 +303,7 @@ case "${1:-build}" in
   bench) cmd_bench ;;
   sandbox) shift; ensure_rust; exec tests/sandbox/run.sh serve "$@" ;;
   serve) shift; cmd_serve "$@" ;;
-  -h|--help|help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' ;;
-  *) die "unknown verb '$1' (build | test | bench | sandbox | serve)" ;;
+  release) shift; cmd_release "$@" ;;
+  -h|--help|help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) die "unknown verb '$1' (build | test | bench | sandbox | serve | release)" ;;
 esac

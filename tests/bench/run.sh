@@ -13,6 +13,9 @@ curl_ext=()
 php -n -m | grep -qx curl || curl_ext=(-d extension=curl)
 php -n "${curl_ext[@]}" -d extension="$SO" tests/bench/sender.php target/bench/results.json \
   "$PWD/target/release/cartpinger-sandbox"
+# The extension rows again under every PHP line ./build.sh release tested (one table; skipped
+# loudly when there is no release matrix on this machine).
+tests/bench/lines.sh target/bench/results.json
 # CartPinger at scale in the demo store (1 M recoveries, 10 M messages in MariaDB; storefront and
 # track-cart on/off): starts and stops its own tests/stack/up.sh. CARTPINGER_BENCH_SKIP_STORE=1 skips it.
 if [ "${CARTPINGER_BENCH_SKIP_STORE:-0}" != 1 ]; then
