@@ -28,7 +28,7 @@ SUDO=""
 # --- prerequisites ------------------------------------------------------------------------
 BUILD_PKGS=(php8.2-cli php8.2-dev libclang-dev zip unzip)
 TEST_PKGS=(php8.2-mysql php8.2-xml php8.2-mbstring php8.2-curl php8.2-intl php8.2-zip
-           mariadb-server mariadb-client php-codesniffer phpunit gettext)
+           mariadb-server mariadb-client php-codesniffer phpunit gettext php8.2-fpm nginx-light sqlite3)
 
 apt_ensure() {
   local missing=()
@@ -187,6 +187,7 @@ cmd_test() {
   step "translation template is current"   tests/i18n/check-pot.sh
   step "front-end scripts (parse, size)"  js_gate
   step "WordPress + MariaDB integration"   tests/wp/run.sh --so "$SO"
+  step "fault suite (php-fpm, SIGKILL, webhooks)" tests/fault/run.sh
   step "browser tier (Chromium, WooCommerce)" tests/e2e/run.sh both
   printf '\n%s\n' "${STEPS[@]}"
   printf 'total %ss\n' $((SECONDS - t0))
@@ -199,7 +200,7 @@ cmd_build_quiet() { build_extension && install_extension && make_dist; }
 cmd_bench() {
   # The store part (tests/bench/recovery.sh) runs the demo stack: same packages as serve.
   apt_ensure "${BUILD_PKGS[@]}" php8.2-mysql php8.2-xml php8.2-mbstring php8.2-curl php8.2-intl php8.2-zip curl \
-    mariadb-server mariadb-client
+    mariadb-server mariadb-client php8.2-fpm nginx-light
   ensure_rust
   php_env
   build_extension

@@ -137,6 +137,12 @@ function cartpinger_bootstrap() {
 	if ( ! $requirements->are_met() ) {
 		// Only admin notices: nothing touches the storefront or the checkout.
 		$requirements->register();
+		// Without the extension, order notifications are still recorded (one plain INSERT each)
+		// and sent, or expired with a reason, when it is back.
+		$missing = array( \CartPinger\Requirements::FAIL_EXTENSION_MISSING, \CartPinger\Requirements::FAIL_EXTENSION_ABI );
+		if ( array() === array_diff( $requirements->failures(), $missing ) ) {
+			( new \CartPinger\Orders\Backlog() )->register();
+		}
 		return;
 	}
 	\CartPinger\Plugin::boot();
@@ -152,6 +158,10 @@ if ( ! cartpinger_php_is_supported() ) {
 }
 
 require_once __DIR__ . '/src/autoload.php';
+
+// Meta's webhook POSTs are verified, stored with one INSERT and answered here, before
+// WooCommerce, the theme and the REST server load (src/Webhook/Ingest.php says why).
+\CartPinger\Webhook\Ingest::maybe_short_circuit();
 
 add_action( 'before_woocommerce_init', 'cartpinger_declare_woocommerce_compatibility' );
 add_action( 'plugins_loaded', 'cartpinger_bootstrap' );

@@ -40,7 +40,7 @@ function cartpinger_uninstall_site() {
 		return;
 	}
 
-	foreach ( array( 'cartpinger_recoveries', 'cartpinger_messages_log', 'cartpinger_stats', 'cartpinger_phones' ) as $table ) {
+	foreach ( array( 'cartpinger_recoveries', 'cartpinger_messages_log', 'cartpinger_stats', 'cartpinger_phones', 'cartpinger_webhook_inbox' ) as $table ) {
 		$wpdb->query( $wpdb->prepare( 'DROP TABLE IF EXISTS %i', $wpdb->prefix . $table ) );
 	}
 

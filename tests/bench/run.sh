@@ -21,3 +21,8 @@ tests/bench/lines.sh target/bench/results.json
 if [ "${CARTPINGER_BENCH_SKIP_STORE:-0}" != 1 ]; then
   tests/bench/recovery.sh target/bench/results.json
 fi
+# The queue and the webhook path on nginx + php-fpm (webhook_ingest_rps, webhook_apply_ms_1000,
+# drain_mps_cap80, drain_mps_cap1000). CARTPINGER_BENCH_SKIP_QUEUE=1 skips it.
+if [ "${CARTPINGER_BENCH_SKIP_QUEUE:-0}" != 1 ]; then
+  tests/bench/queue.sh target/bench/results.json
+fi

@@ -39,17 +39,17 @@ final class ExtensionTest extends NativeTestCase
             self::assertStringContainsString("final class CartPinger\\Native\\$class ", $out);
         }
         self::assertStringContainsString('Constant [ string CARTPINGER_NATIVE_VERSION ] { 0.1.0 }', $out);
-        self::assertStringContainsString('Constant [ int CARTPINGER_NATIVE_ABI ] { 2 }', $out);
+        self::assertStringContainsString('Constant [ int CARTPINGER_NATIVE_ABI ] { 3 }', $out);
         self::assertStringNotContainsString('- Functions {', $out, 'no global functions');
 
         $ext = new \ReflectionExtension('cartpinger');
         self::assertSame([], $ext->getFunctions());
         self::assertEqualsCanonicalizing(
-            ['CartPinger\\Native\\Extension', 'CartPinger\\Native\\Vault', 'CartPinger\\Native\\Phone', 'CartPinger\\Native\\RecoveryToken', 'CartPinger\\Native\\Sender', 'CartPinger\\Native\\Catalog', 'CartPinger\\Native\\Webhook', 'CartPinger\\Native\\Scheduler'],
+            ['CartPinger\\Native\\Extension', 'CartPinger\\Native\\Vault', 'CartPinger\\Native\\Phone', 'CartPinger\\Native\\RecoveryToken', 'CartPinger\\Native\\Sender', 'CartPinger\\Native\\Catalog', 'CartPinger\\Native\\Webhook', 'CartPinger\\Native\\Scheduler', 'CartPinger\\Native\\Delivery'],
             $ext->getClassNames()
         );
         self::assertSame(
-            ['CARTPINGER_NATIVE_VERSION' => '0.1.0', 'CARTPINGER_NATIVE_ABI' => 2],
+            ['CARTPINGER_NATIVE_VERSION' => '0.1.0', 'CARTPINGER_NATIVE_ABI' => 3],
             $ext->getConstants()
         );
     }
@@ -60,7 +60,7 @@ final class ExtensionTest extends NativeTestCase
         self::assertSame(0, $code);
         self::assertMatchesRegularExpression('/cartpinger support => enabled/', $out);
         self::assertMatchesRegularExpression('/version => 0\.1\.0/', $out);
-        self::assertMatchesRegularExpression('/abi => 2/', $out);
+        self::assertMatchesRegularExpression('/abi => 3/', $out);
     }
 
     /** Exactly the methods of docs/contracts.md, snake_case, with the right static-ness. */
@@ -106,7 +106,7 @@ final class ExtensionTest extends NativeTestCase
     public function testConstantsVersionAndAbi(): void
     {
         self::assertSame('0.1.0', CARTPINGER_NATIVE_VERSION);
-        self::assertSame(2, CARTPINGER_NATIVE_ABI);
+        self::assertSame(3, CARTPINGER_NATIVE_ABI);
         self::assertSame(CARTPINGER_NATIVE_VERSION, Extension::version());
         self::assertSame(CARTPINGER_NATIVE_ABI, Extension::abi());
         self::assertSame(phpversion('cartpinger'), Extension::version());
@@ -117,7 +117,7 @@ final class ExtensionTest extends NativeTestCase
         $info = Extension::info();
         self::assertSame(['version', 'abi', 'php_api', 'zts', 'target', 'features'], array_keys($info));
         self::assertSame('0.1.0', $info['version']);
-        self::assertSame(2, $info['abi']);
+        self::assertSame(3, $info['abi']);
         self::assertSame(PHP_VERSION_ID >= 80200 && PHP_VERSION_ID < 80300 ? 20220829 : $info['php_api'], $info['php_api']);
         self::assertIsInt($info['php_api']);
         self::assertSame((bool) PHP_ZTS, $info['zts']);

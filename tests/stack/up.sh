@@ -41,6 +41,10 @@ BG_ENV=""
 SUPERVISE=0
 CHECKOUT="${CARTPINGER_DEMO_CHECKOUT:-block}"
 WOO_VERSION=9.4.3
+# --web builtin (default): PHP's built-in server, 4 workers. --web fpm: nginx + a real php-fpm
+# pool (CARTPINGER_STACK_FPM_WORKERS, default 8), as a small shop runs; the fault suite and
+# the webhook benchmark use it.
+WEB="${CARTPINGER_STACK_WEB:-builtin}"
 
 usage() { sed -n '2,26p' "$SELF" | sed 's/^# \{0,1\}//'; }
 log() { printf '[stack] %s\n' "$*"; }
@@ -57,6 +61,8 @@ while [[ $# -gt 0 ]]; do
 		--db=*) DB_MODE="${1#--db=}"; shift ;;
 		--port) PORT="${2:?--port needs a number}"; shift 2 ;;
 		--port=*) PORT="${1#--port=}"; shift ;;
+		--web) WEB="${2:?--web needs builtin or fpm}"; shift 2 ;;
+		--web=*) WEB="${1#--web=}"; shift ;;
 		--checkout) CHECKOUT="${2:?--checkout needs block or classic}"; shift 2 ;;
 		--checkout=*) CHECKOUT="${1#--checkout=}"; shift ;;
 		--background) BG_ENV="${2:?--background needs an env file path}"; shift 2 ;;
@@ -526,8 +532,65 @@ fi
 # ------------------------------------------------------------------------------------------
 # Web server: PHP's built-in server, 4 workers (the block checkout overlaps requests)
 # ------------------------------------------------------------------------------------------
-start_service web "$STACK/logs/php-server.log" env PHP_CLI_SERVER_WORKERS=4 \
-	php $PHP_EXT_ARGS -S "$HOSTPORT" -t "$WP" "$HERE/lib/router.php"
+if [[ "$WEB" == fpm ]]; then
+	FPM_BIN="$(command -v php-fpm8.2 || command -v php-fpm || echo /usr/sbin/php-fpm8.2)"
+	[[ -x "$FPM_BIN" ]] || die "--web fpm needs php-fpm and nginx: apt-get install -y php8.2-fpm nginx-light"
+	command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || die "--web fpm needs nginx: apt-get install -y nginx-light"
+	NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
+	mkdir -p "$STACK/nginx"
+	cat >"$STACK/php-fpm.conf" <<FPM
+[global]
+error_log = $STACK/logs/php-fpm.log
+daemonize = no
+[shop]
+listen = $STACK/php-fpm.sock
+listen.mode = 0666
+listen.backlog = 511
+user = $(id -un)
+pm = static
+pm.max_children = ${CARTPINGER_STACK_FPM_WORKERS:-8}
+clear_env = no
+catch_workers_output = yes
+php_admin_value[max_execution_time] = 60
+FPM
+	cat >"$STACK/nginx.conf" <<NGX
+worker_processes 1;
+daemon off;
+pid $STACK/nginx/nginx.pid;
+error_log $STACK/logs/nginx-error.log warn;
+$( [[ "$(id -u)" == 0 ]] && echo "user root;" )
+events { worker_connections 1024; }
+http {
+	include /etc/nginx/mime.types;
+	access_log off;
+	client_body_temp_path $STACK/nginx/body;
+	fastcgi_temp_path $STACK/nginx/fastcgi;
+	proxy_temp_path $STACK/nginx/proxy;
+	uwsgi_temp_path $STACK/nginx/uwsgi;
+	scgi_temp_path $STACK/nginx/scgi;
+	server {
+		listen $HOSTPORT;
+		root $WP;
+		index index.php;
+		location / { try_files \$uri \$uri/ /index.php?\$args; }
+		location ~ \.php\$ {
+			try_files \$uri =404;
+			include /etc/nginx/fastcgi_params;
+			fastcgi_param SCRIPT_FILENAME \$document_root\$fastcgi_script_name;
+			fastcgi_param HTTP_HOST $HOSTPORT;
+			fastcgi_read_timeout 120s;
+			fastcgi_pass unix:$STACK/php-fpm.sock;
+		}
+	}
+}
+NGX
+	start_service fpm "$STACK/logs/php-fpm.out" "$FPM_BIN" -F -R -y "$STACK/php-fpm.conf" $PHP_EXT_ARGS
+	for i in $(seq 1 100); do [[ -S "$STACK/php-fpm.sock" ]] && break; sleep 0.1; done
+	start_service web "$STACK/logs/nginx.out" "$NGINX_BIN" -c "$STACK/nginx.conf" -e "$STACK/logs/nginx-error.log"
+else
+	start_service web "$STACK/logs/php-server.log" env PHP_CLI_SERVER_WORKERS=4 \
+		php $PHP_EXT_ARGS -S "$HOSTPORT" -t "$WP" "$HERE/lib/router.php"
+fi
 WEB_PID=$LAST_PID
 http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 60 "$@" || true; }
 for i in $(seq 1 200); do
@@ -536,7 +599,7 @@ for i in $(seq 1 200); do
 	sleep 0.1
 	[[ $i -eq 200 ]] && die "the site did not answer within 20 s (log: $STACK/logs/php-server.log)"
 done
-log "web: pid $WEB_PID at $SITE_URL (PHP built-in server, 4 workers)"
+log "web: pid $WEB_PID at $SITE_URL ($([[ "$WEB" == fpm ]] && echo "nginx + php-fpm, ${CARTPINGER_STACK_FPM_WORKERS:-8} workers" || echo "PHP built-in server, 4 workers"))"
 
 # Warm up (first requests build caches) and check every page the demo and the browser tests use.
 # The checkout pages redirect an empty cart to /cart/, so they are fetched with one product in it.

@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod delivery;
 pub mod error;
 pub mod graph;
 pub mod meta_error;

@@ -22,7 +22,7 @@
 //!   the HTTP status, so a new Meta code never crashes or silently retries forever;
 //! * a transport error whose request [may have been delivered](TransportError::may_have_been_delivered)
 //!   is [`Outcome::Unknown`]: never resent blindly (Meta has no idempotency key), but reconciled
-//!   through the status webhook (see [`crate::retry::reconcile_deadline`]).
+//!   through the status webhook (see [`crate::delivery::settle_unknown`]).
 
 use serde::Deserialize;
 

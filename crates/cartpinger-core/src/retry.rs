@@ -11,69 +11,9 @@
 //! * Pair rate limit (131056): Meta suggests waiting 4ˣ seconds (X = 0, 1, 2 …); the floor is
 //!   `max(6 s, 4ⁿ s)` (6 s = one message per pair per 6 s), jitter on top of the exponential.
 //! * Permanent and fatal outcomes are never retried; [`Outcome::Unknown`] is never retried
-//!   blindly but reconciled ([`reconcile_deadline`], [`reconcile`]).
+//!   here: the queue's policy ([`crate::delivery`]) settles it through the status webhook.
 
 use crate::meta_error::{Outcome, RateScope};
-
-/// How long to wait for a status webhook before treating an unknown-outcome message as lost:
-/// **15 minutes**.
-///
-/// Why: when Meta accepted a message it sends the `sent` status webhook (carrying our
-/// `biz_opaque_callback_data`) within seconds. If our webhook endpoint was briefly unreachable,
-/// Meta retries "immediately, then with decreasing frequency", so a short outage still delivers
-/// within minutes. A shorter window (1–2 min) would resend, and so duplicate, every message
-/// whose webhook was delayed by a short outage or a slow WordPress cron; a longer one (hours)
-/// makes a lost reminder arrive late, when the shopper has moved on. Reminders go out 60 min
-/// after abandonment and 24 h apart, so 15 min of extra delay is small next to that, while it
-/// covers Meta's normal latency many times over.
-pub const RECONCILE_WINDOW_MS: u64 = 15 * 60 * 1000;
-
-/// At most this many resends of an unknown-outcome message (a second unknown gives up: a site
-/// without working status webhooks must not send every message twice forever).
-pub const MAX_UNKNOWN_RESENDS: u32 = 1;
-
-/// When an unknown-outcome message sent at `sent_at_ms` (unix ms) may be resent, if no status
-/// webhook for its `biz_opaque_callback_data` has arrived by then.
-#[must_use]
-pub const fn reconcile_deadline(sent_at_ms: u64) -> u64 {
-    sent_at_ms.saturating_add(RECONCILE_WINDOW_MS)
-}
-
-/// What to do with an unknown-outcome message now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reconcile {
-    /// A status webhook proved Meta has it: mark it sent, never resend.
-    Delivered,
-    /// Still inside the window: check again at this time (unix ms).
-    WaitUntil(u64),
-    /// The window passed without a webhook: resend (a new attempt).
-    Resend,
-    /// The window passed, but the resend budget is spent: give up (mark failed/unknown).
-    GiveUp,
-}
-
-/// Decides an unknown-outcome message. `status_seen`: a status webhook (any of sent, delivered,
-/// read, failed) with this message's `biz_opaque_callback_data` has arrived. `unknown_resends`:
-/// how many times it was already resent after an unknown outcome.
-#[must_use]
-pub fn reconcile(
-    status_seen: bool,
-    sent_at_ms: u64,
-    now_ms: u64,
-    unknown_resends: u32,
-) -> Reconcile {
-    if status_seen {
-        return Reconcile::Delivered;
-    }
-    let deadline = reconcile_deadline(sent_at_ms);
-    if now_ms < deadline {
-        Reconcile::WaitUntil(deadline)
-    } else if unknown_resends < MAX_UNKNOWN_RESENDS {
-        Reconcile::Resend
-    } else {
-        Reconcile::GiveUp
-    }
-}
 
 /// Backoff parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,9 +43,6 @@ impl Default for Backoff {
 pub enum Decision {
     /// Try the same message again after this many ms.
     RetryAfter(u64),
-    /// The outcome is unknown: do not resend now; reconcile at this time (unix ms), see
-    /// [`reconcile`].
-    ReconcileAt(u64),
     /// Stop: permanent, fatal, or out of attempts.
     GiveUp,
     /// Nothing to do: the message was accepted.
@@ -147,14 +84,18 @@ impl Backoff {
     }
 
     /// Decides what to do after attempt number `attempt` (1-based: `1` after the first send)
-    /// produced `outcome`, at `now_ms`, with the caller's `random` value.
+    /// produced `outcome`, with the caller's `random` value. `_now_ms` is kept for callers: the
+    /// answer is a relative wait (an unknown outcome, the one case that needed a deadline, is
+    /// now the queue's, `crate::delivery`).
     #[must_use]
-    pub fn decide(&self, attempt: u32, outcome: &Outcome, now_ms: u64, random: u64) -> Decision {
+    pub fn decide(&self, attempt: u32, outcome: &Outcome, _now_ms: u64, random: u64) -> Decision {
         let n = attempt.saturating_sub(1);
         match outcome {
             Outcome::Accepted { .. } => Decision::Done,
-            Outcome::Permanent { .. } | Outcome::Fatal { .. } => Decision::GiveUp,
-            Outcome::Unknown { .. } => Decision::ReconcileAt(reconcile_deadline(now_ms)),
+            // Unknown: never resent from here (crate::delivery decides what happens to it).
+            Outcome::Permanent { .. } | Outcome::Fatal { .. } | Outcome::Unknown { .. } => {
+                Decision::GiveUp
+            }
             Outcome::Transient { retry_after_ms, .. } => {
                 if attempt >= self.max_attempts {
                     return Decision::GiveUp;

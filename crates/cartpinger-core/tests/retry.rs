@@ -1,4 +1,4 @@
-//! Backoff with full jitter, server waits, and the unknown-outcome reconciliation policy.
+//! Backoff with full jitter and server waits (the unknown-outcome policy is in delivery.rs).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -8,10 +8,7 @@
 )]
 
 use cartpinger_core::meta_error::{outcome_for_code, Outcome, PermanentKind, RateScope};
-use cartpinger_core::retry::{
-    reconcile, reconcile_deadline, Backoff, Decision, Reconcile, MAX_UNKNOWN_RESENDS,
-    RECONCILE_WINDOW_MS,
-};
+use cartpinger_core::retry::{Backoff, Decision};
 use proptest::prelude::*;
 
 fn transient(retry_after_ms: Option<u64>) -> Outcome {
@@ -86,10 +83,8 @@ fn decisions_by_outcome() {
     let unknown = Outcome::Unknown {
         detail: String::new(),
     };
-    assert_eq!(
-        b.decide(1, &unknown, now, 7),
-        Decision::ReconcileAt(now + RECONCILE_WINDOW_MS)
-    );
+    // Unknown is never retried inside a batch: the queue's policy (delivery.rs) settles it.
+    assert_eq!(b.decide(1, &unknown, now, 7), Decision::GiveUp);
     // Transient: jittered, server wait is a floor.
     assert_eq!(
         b.decide(1, &transient(None), now, 1_234),
@@ -134,32 +129,6 @@ fn pair_rate_limit_waits_four_to_the_x_seconds() {
     assert_eq!(
         b.decide(3, &throughput, 0, 2_500),
         Decision::RetryAfter(2_500)
-    );
-}
-
-#[test]
-fn reconciliation_window() {
-    assert_eq!(RECONCILE_WINDOW_MS, 900_000);
-    let sent = 1_000_000;
-    assert_eq!(reconcile_deadline(sent), 1_900_000);
-    assert_eq!(reconcile_deadline(u64::MAX), u64::MAX);
-    assert_eq!(reconcile(true, sent, sent + 1, 0), Reconcile::Delivered);
-    assert_eq!(
-        reconcile(true, sent, sent + 10 * RECONCILE_WINDOW_MS, 5),
-        Reconcile::Delivered
-    );
-    assert_eq!(
-        reconcile(false, sent, sent + 1, 0),
-        Reconcile::WaitUntil(1_900_000)
-    );
-    assert_eq!(
-        reconcile(false, sent, 1_899_999, 0),
-        Reconcile::WaitUntil(1_900_000)
-    );
-    assert_eq!(reconcile(false, sent, 1_900_000, 0), Reconcile::Resend);
-    assert_eq!(
-        reconcile(false, sent, 1_900_000, MAX_UNKNOWN_RESENDS),
-        Reconcile::GiveUp
     );
 }
 

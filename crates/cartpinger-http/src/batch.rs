@@ -14,7 +14,9 @@
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::sync::{Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -80,13 +82,47 @@ impl Default for BatchConfig {
     }
 }
 
+/// The throughput cap and the per-recipient guard of one business number, kept across calls so
+/// that consecutive batches of one run honour the cap together (no fresh burst per call).
+#[derive(Debug)]
+pub struct Limits {
+    epoch: Instant,
+    bucket: Mutex<TokenBucket>,
+    pairs: Mutex<PairGuard>,
+}
+
+impl Limits {
+    /// Limits for `mps_cap` messages per second, with a burst of 20 ms worth of messages (at
+    /// most 2 % over the cap in any one-second window; lets a polling loop keep up at 1,000/s).
+    #[must_use]
+    pub fn new(mps_cap: u32) -> Self {
+        let cap = mps_cap.max(1);
+        Self {
+            epoch: Instant::now(),
+            bucket: Mutex::new(TokenBucket::with_burst(cap, (cap / 50).max(1))),
+            pairs: Mutex::new(PairGuard::default()),
+        }
+    }
+
+    fn clock_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn try_token(&self) -> Result<(), u64> {
+        let now = self.clock_ms();
+        self.bucket
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .try_acquire(now)
+    }
+}
+
 struct Shared<'a> {
     transport: &'a dyn Transport,
     graph: &'a GraphConfig,
     config: &'a BatchConfig,
     start: Instant,
-    bucket: Mutex<TokenBucket>,
-    pairs: Mutex<PairGuard>,
+    limits: &'a Limits,
     stop: AtomicBool,
     random: RandomState,
 }
@@ -112,7 +148,7 @@ impl Shared<'_> {
             if self.stop.load(Ordering::Relaxed) {
                 return false;
             }
-            match acquire(self.now_ms()) {
+            match acquire(self.limits.clock_ms()) {
                 Ok(()) => return true,
                 Err(wait_ms) => {
                     if self.too_late(wait_ms) {
@@ -144,7 +180,7 @@ impl Shared<'_> {
         }
     }
 
-    fn run(&self, job: &Job) -> JobResult {
+    fn run(&self, job: &Job, token_held: bool) -> JobResult {
         let mut result = JobResult {
             id: job.id.clone(),
             outcome: None,
@@ -160,16 +196,20 @@ impl Shared<'_> {
             Some(request) => request,
             None => return result,
         };
+        let mut token_held = token_held;
         loop {
-            let bucket_ok = self.wait_for(|now| {
-                self.bucket
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .try_acquire(now)
-            });
+            let bucket_ok = std::mem::take(&mut token_held)
+                || self.wait_for(|now| {
+                    self.limits
+                        .bucket
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .try_acquire(now)
+                });
             let pair_ok = bucket_ok
                 && self.wait_for(|now| {
-                    self.pairs
+                    self.limits
+                        .pairs
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
                         .try_acquire(&message.to, now)
@@ -186,23 +226,26 @@ impl Shared<'_> {
             let spent = u64::try_from(sent_at.elapsed().as_millis()).unwrap_or(u64::MAX);
             result.latency_ms = result.latency_ms.saturating_add(spent);
             let now = self.now_ms();
+            let clock = self.limits.clock_ms();
             match &outcome {
                 Outcome::Fatal { .. } => self.stop.store(true, Ordering::Relaxed),
                 Outcome::RateLimited {
                     scope: RateScope::Recipient,
                     ..
                 } => {
-                    self.pairs
+                    self.limits
+                        .pairs
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
-                        .penalize(&message.to, now);
+                        .penalize(&message.to, clock);
                 }
                 Outcome::RateLimited { retry_after_ms, .. } => {
                     let pause = retry_after_ms.unwrap_or(1_000).max(1_000);
-                    self.bucket
+                    self.limits
+                        .bucket
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
-                        .pause_until(now, now.saturating_add(pause));
+                        .pause_until(clock, clock.saturating_add(pause));
                 }
                 _ => {}
             }
@@ -245,13 +288,13 @@ pub fn send_batch(
     jobs: &[Job],
     config: &BatchConfig,
 ) -> Vec<JobResult> {
+    let limits = Limits::new(config.mps_cap);
     let shared = Shared {
         transport,
         graph,
         config,
         start: Instant::now(),
-        bucket: Mutex::new(TokenBucket::per_second(config.mps_cap.max(1))),
-        pairs: Mutex::new(PairGuard::default()),
+        limits: &limits,
         stop: AtomicBool::new(false),
         random: RandomState::new(),
     };
@@ -281,7 +324,7 @@ pub fn send_batch(
                         latency_ms: 0,
                         language: job.message.language.clone(),
                     });
-                    let result = shared.run(job);
+                    let result = shared.run(job, false);
                     *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
                 })
             })
@@ -306,4 +349,137 @@ pub fn send_batch(
                 })
         })
         .collect()
+}
+
+fn not_attempted(job: &Job) -> JobResult {
+    JobResult {
+        id: job.id.clone(),
+        outcome: None,
+        attempts: 0,
+        latency_ms: 0,
+        language: job.message.language.clone(),
+    }
+}
+
+/// Sends `jobs` like [`send_batch`], but streams: a job is handed to a sending thread only
+/// after `on_start` accepted its index (the caller marks it "in flight" durably first), and
+/// every result goes to `on_results` as soon as it exists, so a process killed mid-batch has
+/// recorded everything that finished and marked only what was really on the wire.
+///
+/// The throughput token for a job is taken **before** `on_start` (by this thread), and a job
+/// is released only to an idle worker, so between `on_start` and the request there is no
+/// wait. Both callbacks run on the calling thread (PHP's); returning `false` from either
+/// stops the batch (nothing new starts, what is in flight still reports). Returns the indices
+/// of the jobs never started (not attempted: `on_start` never saw them).
+pub fn send_stream(
+    transport: &dyn Transport,
+    graph: &GraphConfig,
+    jobs: &[Job],
+    config: &BatchConfig,
+    limits: &Limits,
+    mut on_start: impl FnMut(&[usize]) -> bool,
+    mut on_results: impl FnMut(Vec<(usize, JobResult)>) -> bool,
+) -> Vec<usize> {
+    let shared = Shared {
+        transport,
+        graph,
+        config,
+        start: Instant::now(),
+        limits,
+        stop: AtomicBool::new(false),
+        random: RandomState::new(),
+    };
+    let workers = config.concurrency.clamp(1, 512).min(jobs.len().max(1));
+    let (job_tx, job_rx) = mpsc::channel::<usize>();
+    let job_rx = Mutex::new(job_rx);
+    let (result_tx, result_rx) = mpsc::channel::<(usize, JobResult)>();
+    let busy = AtomicUsize::new(0);
+    let mut next = 0usize;
+    let mut outstanding = 0usize;
+    let mut stopping = false;
+    thread::scope(|scope| {
+        for _ in 0..workers {
+            let result_tx = result_tx.clone();
+            let (shared, job_rx, busy) = (&shared, &job_rx, &busy);
+            scope.spawn(move || loop {
+                let received = job_rx.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                let Ok(index) = received else { break };
+                let Some(job) = jobs.get(index) else {
+                    busy.fetch_sub(1, Ordering::SeqCst);
+                    continue;
+                };
+                let result = catch_unwind(AssertUnwindSafe(|| shared.run(job, true)))
+                    .unwrap_or_else(|_| JobResult {
+                        id: job.id.clone(),
+                        outcome: Some(Outcome::Unknown {
+                            detail: "the sending thread stopped during the request".to_owned(),
+                        }),
+                        attempts: 1,
+                        latency_ms: 0,
+                        language: job.message.language.clone(),
+                    });
+                busy.fetch_sub(1, Ordering::SeqCst);
+                if result_tx.send((index, result)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(result_tx);
+        loop {
+            let can_start = !stopping
+                && next < jobs.len()
+                && !shared.stop.load(Ordering::Relaxed)
+                && !shared.too_late(0);
+            if can_start {
+                // Take as many tokens as there are idle workers and jobs, without waiting.
+                let idle = workers.saturating_sub(busy.load(Ordering::SeqCst));
+                let mut group = Vec::new();
+                while group.len() < idle && next + group.len() < jobs.len() {
+                    if limits.try_token().is_err() {
+                        break;
+                    }
+                    group.push(next + group.len());
+                }
+                if !group.is_empty() {
+                    if on_start(&group) {
+                        next += group.len();
+                        outstanding += group.len();
+                        busy.fetch_add(group.len(), Ordering::SeqCst);
+                        for index in group {
+                            let _ = job_tx.send(index);
+                        }
+                    } else {
+                        stopping = true;
+                    }
+                }
+            } else if outstanding == 0 {
+                break;
+            }
+            let mut ready = Vec::new();
+            match result_rx.recv_timeout(Duration::from_millis(5)) {
+                Ok(first) => {
+                    ready.push(first);
+                    while let Ok(more) = result_rx.try_recv() {
+                        ready.push(more);
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+            if !ready.is_empty() {
+                outstanding = outstanding.saturating_sub(ready.len());
+                if !on_results(ready) {
+                    stopping = true;
+                }
+            }
+        }
+        drop(job_tx);
+    });
+    (next..jobs.len()).collect()
+}
+
+/// A job that was never started, as a result (for callers that report every job).
+#[must_use]
+pub fn not_started(job: &Job) -> JobResult {
+    not_attempted(job)
 }

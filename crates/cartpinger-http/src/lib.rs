@@ -16,5 +16,5 @@ pub mod account;
 pub mod batch;
 mod transport;
 
-pub use batch::{send_batch, BatchConfig, Job, JobResult};
+pub use batch::{send_batch, send_stream, BatchConfig, Job, JobResult, Limits};
 pub use transport::{TransportConfig, UreqTransport};

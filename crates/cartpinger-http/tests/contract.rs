@@ -219,7 +219,7 @@ fn timeouts_before_write_are_unknown_and_not_resent(b: &dyn Backend) {
     let results = send_batch(b.transport(), &b.graph(), &jobs, &config(1000, 20_000));
     let a = audit(b, "timeout before write x2", &jobs, &results);
     // The client cannot know that the server never read the body: unknown, not resent,
-    // reconciled later (docs/engine.md: resent once after 15 min without a webhook).
+    // reconciled later (docs/delivery.md: settled by the status webhook, never resent blindly).
     assert_eq!(a.unknown, 2, "{results:?}");
     assert_eq!(a.stored, jobs.len() - 2);
     for r in results.iter().filter(|r| is_unknown(r)) {

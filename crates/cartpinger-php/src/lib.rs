@@ -28,6 +28,7 @@ use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 
 pub mod catalog;
+pub mod delivery;
 pub mod errors;
 pub mod extension;
 pub mod guard;
@@ -52,7 +53,7 @@ extern "C" fn php_module_info(_module: *mut ModuleEntry) {
     info_table_start!();
     info_table_row!("cartpinger support", "enabled");
     info_table_row!("version", extension::VERSION);
-    info_table_row!("abi", "2");
+    info_table_row!("abi", "3");
     info_table_row!("target", extension::TARGET);
     info_table_row!("ext-php-rs", "0.16.4");
     info_table_row!("vault", "AES-256-GCM, HKDF-SHA256, envelope cpv1");
@@ -74,5 +75,6 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<catalog::Catalog>()
         .class::<webhook::Webhook>()
         .class::<scheduler::Scheduler>()
+        .class::<delivery::Delivery>()
         .info_function(php_module_info)
 }

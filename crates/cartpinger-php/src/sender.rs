@@ -10,13 +10,14 @@ use cartpinger_core::catalog;
 use cartpinger_core::graph::{GraphConfig, GraphError};
 use cartpinger_core::meta_error::Outcome;
 use cartpinger_http::{
-    account, send_batch, BatchConfig, Job, JobResult, TransportConfig, UreqTransport,
+    account, send_batch, send_stream, BatchConfig, Job, JobResult, Limits, TransportConfig,
+    UreqTransport,
 };
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ZendHashTable, Zval};
+use ext_php_rs::types::{ZendCallable, ZendHashTable, Zval};
 
 use crate::errors;
 use crate::guard::guard;
@@ -69,6 +70,14 @@ pub struct Sender {
     graph: GraphConfig,
     transport: UreqTransport,
     batch: BatchConfig,
+    limits: Limits,
+}
+
+fn call_flag(callable: &ZendCallable<'_>, arg: ZBox<ZendHashTable>) -> PhpResult<bool> {
+    let value = callable
+        .try_call(vec![&arg])
+        .map_err(|_| config_error("a send_stream callback failed"))?;
+    Ok(!matches!(value.bool(), Some(false)))
 }
 
 /// One job copied out of PHP: either a message or why it is invalid.
@@ -235,10 +244,12 @@ impl Sender {
                 mps_cap: u32::try_from(int_field(config, "mps_cap", 80, 1, 1_000)?).unwrap_or(80),
                 ..BatchConfig::default()
             };
+            let limits = Limits::new(batch.mps_cap);
             Ok(Self {
                 graph,
                 transport,
                 batch,
+                limits,
             })
         })
     }
@@ -297,6 +308,104 @@ impl Sender {
                 out.push(row)?;
             }
             Ok(out)
+        })
+    }
+
+    /// Sends `$jobs` (as `send_batch`) streaming: before a job's request is handed to a sending
+    /// thread, `$on_start(list<string> $ids)` is called (mark them in flight; return false to
+    /// stop); each finished job goes to `$on_results(list<array> $rows)` (rows as
+    /// `send_batch`'s, invalid jobs first) as soon as it exists. Both run in this PHP thread.
+    /// The throughput cap and pair limits hold across calls on one Sender. Returns the ids of
+    /// the jobs never started (the budget ran out, a fatal answer, or a callback said stop).
+    ///
+    /// @throws \CartPinger\Native\Exception\GraphException 4001 bad arguments or a failed callback
+    pub fn send_stream(
+        &self,
+        jobs: &ZendHashTable,
+        budget_ms: i64,
+        on_start: &Zval,
+        on_results: &Zval,
+    ) -> PhpResult<Vec<String>> {
+        guard(|| {
+            if !(1..=600_000).contains(&budget_ms) {
+                return Err(config_error("budget_ms must be between 1 and 600000"));
+            }
+            let on_start = ZendCallable::new(on_start)
+                .map_err(|_| config_error("on_start must be callable"))?;
+            let on_results = ZendCallable::new(on_results)
+                .map_err(|_| config_error("on_results must be callable"))?;
+            let parsed: Vec<Parsed> = jobs
+                .values()
+                .enumerate()
+                .map(|(i, v)| parse_job(i, v))
+                .collect();
+            let mut invalid = ZendHashTable::new();
+            let mut ready: Vec<Job> = Vec::new();
+            for item in parsed {
+                match item {
+                    Parsed::Ready(job) => ready.push(job),
+                    Parsed::Invalid { id, message } => {
+                        let mut row = ZendHashTable::new();
+                        row.insert("id", id.as_str())?;
+                        row.insert("status", "invalid")?;
+                        row.insert("message", message.as_str())?;
+                        row.insert("attempts", 0_i64)?;
+                        row.insert("latency_ms", 0_i64)?;
+                        invalid.push(row)?;
+                    }
+                }
+            }
+            if !invalid.is_empty() && !call_flag(&on_results, invalid)? {
+                return Ok(ready.into_iter().map(|j| j.id).collect());
+            }
+            let config = BatchConfig {
+                budget: millis(budget_ms),
+                reserve: self.batch.reserve.min(millis(budget_ms) / 4),
+                ..self.batch.clone()
+            };
+            let failure: std::cell::RefCell<Option<PhpException>> = std::cell::RefCell::new(None);
+            let never = send_stream(
+                &self.transport,
+                &self.graph,
+                &ready,
+                &config,
+                &self.limits,
+                |indices| {
+                    let run = || -> PhpResult<bool> {
+                        let mut ids = ZendHashTable::new();
+                        for index in indices {
+                            if let Some(job) = ready.get(*index) {
+                                ids.push(job.id.as_str())?;
+                            }
+                        }
+                        call_flag(&on_start, ids)
+                    };
+                    run().unwrap_or_else(|e| {
+                        failure.borrow_mut().get_or_insert(e);
+                        false
+                    })
+                },
+                |results| {
+                    let run = || -> PhpResult<bool> {
+                        let mut rows = ZendHashTable::new();
+                        for (_, result) in &results {
+                            rows.push(result_row(result)?)?;
+                        }
+                        call_flag(&on_results, rows)
+                    };
+                    run().unwrap_or_else(|e| {
+                        failure.borrow_mut().get_or_insert(e);
+                        false
+                    })
+                },
+            );
+            if let Some(error) = failure.into_inner() {
+                return Err(error);
+            }
+            Ok(never
+                .into_iter()
+                .filter_map(|i| ready.get(i).map(|j| j.id.clone()))
+                .collect())
         })
     }
 

@@ -63,7 +63,7 @@ final class Plugin {
 	 *
 	 * @since 0.1.0
 	 */
-	public const REQUIRED_ABI = 2;
+	public const REQUIRED_ABI = 3;
 
 	/**
 	 * Text domain of every user-visible string.
@@ -164,11 +164,13 @@ final class Plugin {
 		$coupons   = new Coupons( $this->settings );
 		$capture   = new Capture( $this->settings, $records, $store );
 		$scheduler = new Scheduler( $this->settings, $records, $store, $coupons, new SecretBox() );
-		$cron      = new Cron( new Runner( $this->settings, $store ), $store, $scheduler, $coupons );
+		$processor = new Processor();
+		$notify    = new Notifications( $this->settings, $store );
+		$cron      = new Cron( new Runner( $this->settings, $store, array( $processor, 'apply_inbox' ) ), $store, $scheduler, $coupons, $processor, $notify );
 		$licence   = new Licence();
 		$adapters  = array(
 			new TextDomain(),
-			new WebhookController( $this->settings, new Processor() ),
+			new WebhookController( $this->settings ),
 			$cron,
 			new TrackCartController( $capture ),
 			new CheckoutHooks( $capture ),
@@ -176,7 +178,7 @@ final class Plugin {
 			new LinkPause( $records ),
 			new SampleLink(),
 			new Attribution( $records, $store ),
-			new Notifications( $this->settings, $store ),
+			$notify,
 			new Privacy( $this->settings ),
 			new Widget( $this->settings ),
 			$licence,

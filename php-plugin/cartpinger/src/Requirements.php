@@ -266,12 +266,33 @@ final class Requirements {
 				);
 
 			case self::FAIL_EXTENSION_MISSING:
-				return $this->extension_missing_html();
+				return $this->extension_missing_html() . self::backlog_html();
 
 			case self::FAIL_EXTENSION_ABI:
-				return $this->extension_abi_html();
+				return $this->extension_abi_html() . self::backlog_html();
 		}
 		return '';
+	}
+
+	/**
+	 * How many order notifications wait for the extension (Orders\Backlog), as a paragraph.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @return string
+	 */
+	private static function backlog_html(): string {
+		$waiting = \CartPinger\Orders\Backlog::waiting();
+		if ( $waiting < 1 ) {
+			return '';
+		}
+		return self::paragraph(
+			sprintf(
+				/* translators: %s: number of order notifications. */
+				esc_html( _n( '%s order notification is waiting: it will be sent when the extension is back (or expired, with the reason, if it would arrive more than two days late).', '%s order notifications are waiting: they will be sent when the extension is back (or expired, with the reason, if they would arrive more than two days late).', $waiting, 'cartpinger-for-woocommerce' ) ),
+				'<strong>' . esc_html( number_format_i18n( $waiting ) ) . '</strong>'
+			)
+		);
 	}
 
 	/**

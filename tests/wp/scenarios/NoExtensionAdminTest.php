@@ -104,9 +104,12 @@ final class NoExtensionAdminTest extends TestCase {
 
 	public static function storefront_callbacks(): array {
 		$front = array( 'wp_head', 'wp_footer', 'wp_body_open', 'wp_enqueue_scripts', 'template_redirect', 'template_include', 'the_content', 'wp', 'parse_request', 'rest_api_init', 'wp_print_scripts', 'wp_print_footer_scripts', 'body_class', 'script_loader_tag' );
+		// The one exception: order status changes are recorded for later (Orders\Backlog, a plain
+		// INSERT on the admin/checkout side, never output), issue 17 point 4.
+		$backlog = array( 'woocommerce_order_status_processing', 'woocommerce_order_status_completed', 'woocommerce_order_status_cancelled' );
 		return self::cartpinger_callbacks(
-			static fn ( string $hook ) => in_array( $hook, $front, true )
-				|| str_starts_with( $hook, 'woocommerce_' )
+			static fn ( string $hook ) => ! in_array( $hook, $backlog, true ) && in_array( $hook, $front, true )
+				|| ! in_array( $hook, $backlog, true ) && str_starts_with( $hook, 'woocommerce_' )
 				|| str_starts_with( $hook, 'wc_' )
 				|| str_starts_with( $hook, 'wp_ajax_nopriv_' )
 				|| str_starts_with( $hook, 'render_block' )

@@ -173,7 +173,10 @@ final class QueueTest extends TestCase {
 		$this->assertNotSame( (int) $first[0]['claim_id'], (int) $second[0]['claim_id'] );
 		$this->assertSame( array(), $store->claim( 10, 60 ), 'a third claim found rows still leased' );
 
-		// The first runner died: its lease expires and another run takes the rows back.
+		// The first runner died after marking only a[0] in flight: a[0] may have reached Meta,
+		// a[1] was never attempted.
+		$this->assertSame( 1, $store->mark_in_flight( array( $a[0] ), (int) $first[0]['claim_id'] ) );
+		$this->assertSame( 'sending', self::row( $a[0] )['status'] );
 		$wpdb->query(
 			$wpdb->prepare(
 				'UPDATE %i SET claimed_until = %s WHERE claim_id = %d',
@@ -182,52 +185,98 @@ final class QueueTest extends TestCase {
 				(int) $first[0]['claim_id']
 			)
 		);
-		// Its requests may have reached Meta: the rows wait for a webhook instead of being resent.
-		$this->assertSame( array(), $store->claim( 10, 60 ), 'an expired lease was resent blindly' );
-		$this->assertSame( 'unknown', self::row( $a[0] )['status'] );
-		// The dead runner's late completion no longer counts.
-		$this->assertSame( 'stale', $store->complete( $a[0], (int) $first[0]['claim_id'], array( 'status' => 'permanent', 'code' => '131026' ) ) );
-		$this->assertSame( 'unknown', self::row( $a[0] )['status'] );
-		// No webhook within the reconcile window: resent exactly once.
-		$past = static function () use ( $wpdb, $a ): void {
-			$wpdb->query( $wpdb->prepare( 'UPDATE %i SET due_at = %s WHERE id IN (' . implode( ',', array_map( 'intval', $a ) ) . ')', Schema::messages_log_table(), gmdate( 'Y-m-d H:i:s', time() - 1 ) ) ); // phpcs:ignore -- ids are ints.
-		};
-		$past();
 		$third = $store->claim( 10, 60 );
-		$this->assertSame( $a, array_map( static fn ( $r ) => (int) $r['id'], $third ) );
-		$this->assertSame( Store::RESENT_MARKER, self::row( $a[0] )['error_code'] );
-		foreach ( $third as $r ) {
-			$this->assertSame( 'unknown', $store->complete( (int) $r['id'], (int) $r['claim_id'], array( 'status' => 'unknown', 'message' => 'timeout' ) ) );
-		}
-		$past();
-		$this->assertSame( array(), $store->claim( 10, 60 ), 'an unknown outcome was resent twice' );
-		$this->assertSame( Store::RESENT_MARKER, self::row( $a[0] )['error_code'] );
+		$this->assertSame( array( $a[1] ), array_map( static fn ( $r ) => (int) $r['id'], $third ), 'the never-attempted row comes back, the in-flight one does not' );
+		$row = self::row( $a[0] );
+		$this->assertSame( array( 'unknown', 'runner_stopped' ), array( $row['status'], $row['error_code'] ) );
+		// The dead runner's late rejection no longer counts...
+		$this->assertSame( 'stale', $store->complete( $first[0], array( 'status' => 'permanent', 'code' => '131026' ) ) );
+		$this->assertSame( 'unknown', self::row( $a[0] )['status'] );
+		// ...but a late wamid always lands: no row stays unknown with a wamid.
+		$this->assertSame( 'sent', $store->complete( $first[0], array( 'status' => 'accepted', 'wamid' => 'wamid.late0' ) ) );
+		$row = self::row( $a[0] );
+		$this->assertSame( array( 'sent', 'wamid.late0', '' ), array( $row['status'], $row['wamid'], $row['error_code'] ) );
 
-		// A webhook moved a row to delivered before the runner completed it: delivered stays.
-		// (Written here as the webhook processor writes it: the status and its counters.)
+		// A webhook moved a row to delivered before the runner completed it: delivered stays,
+		// the wamid is filled in. (Written here as the webhook processor writes it: the status
+		// and its counters.)
 		$wpdb->query( $wpdb->prepare( 'UPDATE %i SET status = %s WHERE id = %d', Schema::messages_log_table(), 'delivered', $a[1] ) );
 		\CartPinger\Storage\Stats::message_status_changed( $a[1], 'claimed' );
-		$this->assertSame( 'stale', $store->complete( $a[1], (int) $third[0]['claim_id'], array( 'status' => 'accepted', 'wamid' => 'wamid.late' ) ) );
+		$this->assertSame( 'sent', $store->complete( $third[0], array( 'status' => 'accepted', 'wamid' => 'wamid.late' ) ) );
 		$row = self::row( $a[1] );
 		$this->assertSame( 'delivered', $row['status'] );
 		$this->assertSame( 'wamid.late', $row['wamid'] );
 
-		// Outcome mapping.
-		$claim = (int) $second[0]['claim_id'];
-		$this->assertSame( 'retry', $store->complete( $ids[2], $claim, array( 'status' => 'rate_limited', 'code' => 130429, 'retry_after_ms' => 120000 ) ) );
+		// Outcome mapping (the extension's Delivery::decide(); the store only writes it).
+		$rows = array();
+		foreach ( $second as $r ) {
+			$rows[ (int) $r['id'] ] = $r;
+		}
+		$this->assertSame( 'retry', $store->complete( $rows[ $ids[2] ], array( 'status' => 'rate_limited', 'code' => 130429, 'retry_after_ms' => 120000 ) ) );
 		$row = self::row( $ids[2] );
-		$this->assertSame( 'pending', $row['status'] );
+		$this->assertSame( array( 'pending', '130429' ), array( $row['status'], $row['error_code'] ) );
 		$this->assertSame( 1, (int) $row['attempts'] );
 		$this->assertGreaterThanOrEqual( time() + 115, strtotime( $row['due_at'] . ' UTC' ) );
-		$this->assertSame( 'failed', $store->complete( $ids[3], $claim, array( 'status' => 'permanent', 'code' => 131026, 'message' => 'Not on WhatsApp.' ) ) );
+		$this->assertSame( 'failed', $store->complete( $rows[ $ids[3] ], array( 'status' => 'permanent', 'code' => 131026, 'message' => 'Not on WhatsApp.' ) ) );
 		$row = self::row( $ids[3] );
 		$this->assertSame( array( 'failed', '131026', 'Not on WhatsApp.' ), array( $row['status'], $row['error_code'], $row['error_message'] ) );
 		$this->assertNotEmpty( $row['failed_at'] );
-		$this->assertSame( 'unknown', $store->complete( $recovery, $claim, array( 'status' => 'unknown' ) ) );
+		$this->assertSame( 'unknown', $store->complete( $rows[ $recovery ], array( 'status' => 'unknown' ) ) );
 		$this->assertSame( 'unknown', self::row( $recovery )['status'] );
 
+		// Unknown never comes back by itself: a recovery message closes, unresent, after the
+		// window (15 min).
+		$back = static function ( int $id, int $seconds ) use ( $wpdb ): void {
+			$at = gmdate( 'Y-m-d H:i:s', time() - $seconds );
+			$wpdb->query( $wpdb->prepare( 'UPDATE %i SET in_flight_at = %s, due_at = %s WHERE id = %d', Schema::messages_log_table(), $at, $at, $id ) );
+		};
+		$back( $recovery, 60 );
+		$this->assertSame( array(), $store->claim( 10, 60 ) );
+		$this->assertSame( 'unknown', self::row( $recovery )['status'], 'closed before the window' );
+		$back( $recovery, 15 * 60 );
+		$this->assertSame( array(), $store->claim( 10, 60 ), 'an unknown recovery message was resent' );
+		$row = self::row( $recovery );
+		$this->assertSame( array( 'unconfirmed', 'unknown_not_resent' ), array( $row['status'], $row['error_code'] ) );
+		$this->assertStringContainsString( 'not resent', (string) $row['error_message'] );
+
 		// Leave nothing due for the next test.
-		$wpdb->query( $wpdb->prepare( 'UPDATE %i SET status = %s, claim_id = 0 WHERE status IN (%s, %s)', Schema::messages_log_table(), 'cancelled', 'pending', 'claimed' ) );
+		$wpdb->query( $wpdb->prepare( 'UPDATE %i SET status = %s, claim_id = 0 WHERE status IN (%s, %s, %s, %s)', Schema::messages_log_table(), 'cancelled', 'pending', 'claimed', 'sending', 'unknown' ) );
+	}
+
+	public function test_an_unknown_order_update_is_resent_once_and_only_on_evidence(): void {
+		global $wpdb;
+		$store = new Store();
+		$table = Schema::messages_log_table();
+		$id    = $store->enqueue( self::order_message( 'unknown-order' ) );
+		$rows  = $store->claim( 10, 60 );
+		$this->assertSame( array( $id ), array_map( static fn ( $r ) => (int) $r['id'], $rows ) );
+		$store->mark_in_flight( array( $id ), (int) $rows[0]['claim_id'] );
+		$this->assertSame( 'unknown', $store->complete( $rows[0], array( 'status' => 'unknown' ) ) );
+		$back = static function ( int $seconds ) use ( $wpdb, $table, $id ): void {
+			$at = gmdate( 'Y-m-d H:i:s', time() - $seconds );
+			$wpdb->query( $wpdb->prepare( 'UPDATE %i SET in_flight_at = %s, created_at = %s, due_at = %s WHERE id = %d', $table, $at, $at, $at, $id ) );
+		};
+		// An hour of silence, but no status webhook arrived for any later message either: the
+		// silence proves nothing, so it is not resent.
+		$back( 3600 );
+		$this->assertSame( array(), $store->claim( 10, 60 ), 'resent without evidence' );
+		$this->assertSame( 'unknown', self::row( $id )['status'] );
+		// A later message got its "delivered" webhook: Meta would have told us about this one.
+		$later = $store->enqueue( self::order_message( 'unknown-order-later' ) );
+		$now   = gmdate( 'Y-m-d H:i:s', time() - 60 );
+		$wpdb->query( $wpdb->prepare( 'UPDATE %i SET status = %s, in_flight_at = %s, delivered_at = %s, wamid = %s WHERE id = %d', $table, 'delivered', $now, $now, 'wamid.later', $later ) );
+		$back( 3600 );
+		$again = $store->claim( 10, 60 );
+		$this->assertSame( array( $id ), array_map( static fn ( $r ) => (int) $r['id'], $again ), 'not resent with evidence' );
+		$row = self::row( $id );
+		$this->assertSame( array( '1', 'unknown_resent' ), array( (string) $row['resends'], $row['error_code'] ) );
+		// Unknown again: closed, never a third send.
+		$store->mark_in_flight( array( $id ), (int) $again[0]['claim_id'] );
+		$this->assertSame( 'unknown', $store->complete( $again[0], array( 'status' => 'unknown' ) ) );
+		$back( 3600 );
+		$this->assertSame( array(), $store->claim( 10, 60 ), 'resent twice' );
+		$row = self::row( $id );
+		$this->assertSame( array( 'unconfirmed', 'unknown_not_resent' ), array( $row['status'], $row['error_code'] ) );
 	}
 
 	public function test_wrong_token_pauses_the_queue(): void {
@@ -252,7 +301,7 @@ final class QueueTest extends TestCase {
 
 		// Paused: the next run does nothing.
 		$summary = self::runner()->run( 5000 );
-		$this->assertSame( array( 'state' => 'paused', 'claimed' => 0 ), $summary );
+		$this->assertSame( array( 'state' => 'paused', 'claimed' => 0, 'rounds' => 0 ), $summary );
 		$this->assertSame( 'pending', self::row( $ids[0] )['status'] );
 
 		// The admin notice, for shop managers only.

@@ -70,8 +70,11 @@ final class WebhookEndpointTest extends TestCase {
 		return rest_do_request( $request );
 	}
 
+	/** POSTs a signed body, then applies the inbox as the queue runner does. */
 	private static function signed( string $body ): \WP_REST_Response {
-		return self::post( $body, Webhook::sign( $body, WebhookSetupTest::APP_SECRET ) );
+		$response = self::post( $body, Webhook::sign( $body, WebhookSetupTest::APP_SECRET ) );
+		( new \CartPinger\Webhook\Processor() )->apply_inbox( 1000 );
+		return $response;
 	}
 
 	/** A compact envelope with the given statuses[] items (wamid, status, timestamp, extra). */
@@ -411,6 +414,23 @@ final class WebhookEndpointTest extends TestCase {
 
 	// ------------------------------------------------------------------ POST statuses
 
+	public function test_a_post_stores_one_inbox_row_and_changes_nothing_until_applied(): void {
+		global $wpdb;
+		$id    = self::seed_message( array( 'wamid' => 'wamid.IT-INBOX', 'status' => 'sent' ) );
+		$inbox = \CartPinger\Storage\Schema::webhook_inbox_table();
+		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', $inbox ) );
+		$body     = self::statuses_body( array( array( 'wamid.IT-INBOX', 'delivered', 1750000100 ) ) );
+		$queries  = $wpdb->num_queries;
+		$response = self::post( $body, Webhook::sign( $body, WebhookSetupTest::APP_SECRET ) );
+		$this->assertSame( 200, $response->get_status() );
+		$this->assertSame( $body, $wpdb->get_var( $wpdb->prepare( 'SELECT body FROM %i', $inbox ) ), 'the raw body is stored as received' );
+		$this->assertSame( 'sent', self::message( $id )['status'], 'applied on the request path' );
+		$this->assertLessThanOrEqual( 3, $wpdb->num_queries - $queries, 'more than the insert (and the options it reads) on the request path' );
+		$this->assertSame( 1, ( new \CartPinger\Webhook\Processor() )->apply_inbox() );
+		$this->assertSame( 'delivered', self::message( $id )['status'] );
+		$this->assertSame( '0', (string) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM %i', $inbox ) ), 'applied bodies are deleted' );
+	}
+
 	public function test_statuses_in_order_move_the_row_forward(): void {
 		$id = self::seed_message( array( 'wamid' => 'wamid.IT-ORDER', 'status' => 'pending' ) );
 		$steps = array(
@@ -512,7 +532,7 @@ final class WebhookEndpointTest extends TestCase {
 		$other   = self::seed_recovery( '+16505559876', 'messaged' );
 
 		$body = self::fixture( 'synthetic_batched_out_of_order.json' );
-		$this->assertSame( 200, self::post( $body, Webhook::sign( $body, WebhookSetupTest::APP_SECRET ) )->get_status() );
+		$this->assertSame( 200, self::signed( $body )->get_status() );
 
 		$row = self::message( $read );
 		$this->assertSame( 'read', $row['status'] );

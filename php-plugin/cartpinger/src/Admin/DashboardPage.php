@@ -69,7 +69,7 @@ final class DashboardPage implements RegistersHooks {
 	 *
 	 * @since 0.2.0
 	 */
-	public const MESSAGE_STATUSES = array( 'pending', 'claimed', 'sent', 'failed', 'expired', 'cancelled', 'unknown' );
+	public const MESSAGE_STATUSES = array( 'pending', 'claimed', 'sending', 'sent', 'failed', 'expired', 'cancelled', 'unknown', 'unconfirmed', 'deferred' );
 
 	/**
 	 * Registers the hooks.

@@ -62,7 +62,9 @@ final class QueueCommand {
 	 * ## OPTIONS
 	 *
 	 * [--budget=<ms>]
-	 * : Time budget of the sends in milliseconds.
+	 * : Time budget of the run in milliseconds (default: 50 s, less under a lower
+	 * max_execution_time). The run keeps claiming and sending until the queue is empty or the
+	 * budget is spent.
 	 * ---
 	 * default: 20000
 	 * ---
@@ -81,8 +83,9 @@ final class QueueCommand {
 	 */
 	public function run( array $args, array $assoc_args ): void {
 		unset( $args );
-		$budget = isset( $assoc_args['budget'] ) && ctype_digit( (string) $assoc_args['budget'] ) ? (int) $assoc_args['budget'] : 20000;
-		$result = $this->cron->run_once( max( 1, min( 600000, $budget ) ) );
+		// Default: the run's own budget (cron interval and max_execution_time, minus headroom).
+		$budget = isset( $assoc_args['budget'] ) && ctype_digit( (string) $assoc_args['budget'] ) ? (int) $assoc_args['budget'] : 0;
+		$result = $this->cron->run_once( min( 600000, $budget ) );
 		$rows   = array();
 		foreach ( $result as $part => $summary ) {
 			foreach ( (array) $summary as $key => $value ) {

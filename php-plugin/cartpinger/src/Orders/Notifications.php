@@ -11,6 +11,7 @@ declare(strict_types=1);
 namespace CartPinger\Orders;
 
 use CartPinger\Native\Catalog;
+use CartPinger\Native\Delivery;
 use CartPinger\Native\Exception\InvalidPhoneException;
 use CartPinger\Native\Phone;
 use CartPinger\Queue\Store;
@@ -99,6 +100,52 @@ final class Notifications implements RegistersHooks {
 	public function __construct( Settings $settings, Store $store ) {
 		$this->settings = $settings;
 		$this->store    = $store;
+	}
+
+	/**
+	 * Sends (or expires, with the reason) the notifications Backlog recorded while the
+	 * extension was missing. Each is rebuilt from its order now, under its own idempotency
+	 * key, so a notification is never queued twice.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param int $limit Most rows per call.
+	 * @return array{queued: int, expired: int}
+	 */
+	public function resume_deferred( int $limit = 100 ): array {
+		global $wpdb;
+		$table = Schema::messages_log_table();
+		$done  = array(
+			'queued'  => 0,
+			'expired' => 0,
+		);
+		$rows  = $wpdb->get_results( $wpdb->prepare( 'SELECT id, order_id, idempotency_key, created_at FROM %i WHERE status = %s ORDER BY id ASC LIMIT %d', $table, Backlog::STATUS, max( 1, $limit ) ), ARRAY_A );
+		foreach ( is_array( $rows ) ? $rows : array() as $row ) {
+			$id     = (int) $row['id'];
+			$key    = (string) $row['idempotency_key'];
+			$status = (string) substr( $key, strrpos( $key, ':' ) + 1 );
+			$at     = strtotime( $row['created_at'] . ' UTC' );
+			$now    = gmdate( 'Y-m-d H:i:s' );
+			if ( ! Delivery::deferred_still_useful( false === $at ? 0 : $at, time() ) ) {
+				$wpdb->query( $wpdb->prepare( 'UPDATE %i SET status = %s, error_code = %s, error_message = %s, updated_at = %s WHERE id = %d AND status = %s', $table, 'expired', 'too_late', 'Recorded while the CartPinger extension was missing; it came back too late for this message to help, so it was not sent.', $now, $id, Backlog::STATUS ) );
+				++$done['expired'];
+				continue;
+			}
+			// Free the key, then queue the real message under it.
+			$freed = $wpdb->query( $wpdb->prepare( 'UPDATE %i SET idempotency_key = %s, updated_at = %s WHERE id = %d AND status = %s', $table, 'deferred:' . $id, $now, $id, Backlog::STATUS ) );
+			if ( 1 !== $freed ) {
+				continue;
+			}
+			$result = $this->notify( (int) $row['order_id'], null, $status );
+			if ( 'queued' === $result || 'duplicate' === $result ) {
+				$wpdb->query( $wpdb->prepare( 'DELETE FROM %i WHERE id = %d AND status = %s', $table, $id, Backlog::STATUS ) );
+				++$done['queued'];
+				continue;
+			}
+			$wpdb->query( $wpdb->prepare( 'UPDATE %i SET status = %s, idempotency_key = %s, error_code = %s, error_message = %s, updated_at = %s WHERE id = %d', $table, 'expired', $key, substr( $result, 0, 32 ), 'Recorded while the CartPinger extension was missing; not sent when it came back: ' . $result . '.', $now, $id ) );
+			++$done['expired'];
+		}
+		return $done;
 	}
 
 	/**

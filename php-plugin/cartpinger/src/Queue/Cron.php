@@ -11,10 +11,12 @@ declare(strict_types=1);
 namespace CartPinger\Queue;
 
 use CartPinger\Lifecycle;
+use CartPinger\Orders\Notifications;
 use CartPinger\Recovery\Coupons;
 use CartPinger\Recovery\Scheduler;
 use CartPinger\Settings\Settings;
 use CartPinger\Support\RegistersHooks;
+use CartPinger\Webhook\Processor;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -81,20 +83,42 @@ final class Cron implements RegistersHooks {
 	private ?Coupons $coupons;
 
 	/**
+	 * Applies stored webhooks (also when the queue cannot send: opt-outs must land).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @var Processor|null
+	 */
+	private ?Processor $processor;
+
+	/**
+	 * Sends the order notifications recorded while the extension was missing.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @var Notifications|null
+	 */
+	private ?Notifications $notifications;
+
+	/**
 	 * Creates the adapter.
 	 *
 	 * @since 0.1.0
 	 *
-	 * @param Runner         $runner    The runner.
-	 * @param Store          $store     The queue.
-	 * @param Scheduler|null $scheduler The recovery scheduler (none: queue only).
-	 * @param Coupons|null   $coupons   Coupons (daily cleanup).
+	 * @param Runner             $runner        The runner.
+	 * @param Store              $store         The queue.
+	 * @param Scheduler|null     $scheduler     The recovery scheduler (none: queue only).
+	 * @param Coupons|null       $coupons       Coupons (daily cleanup).
+	 * @param Processor|null     $processor     Applies stored webhooks.
+	 * @param Notifications|null $notifications Sends the notifications deferred without the extension.
 	 */
-	public function __construct( Runner $runner, Store $store, ?Scheduler $scheduler = null, ?Coupons $coupons = null ) {
-		$this->runner    = $runner;
-		$this->store     = $store;
-		$this->scheduler = $scheduler;
-		$this->coupons   = $coupons;
+	public function __construct( Runner $runner, Store $store, ?Scheduler $scheduler = null, ?Coupons $coupons = null, ?Processor $processor = null, ?Notifications $notifications = null ) {
+		$this->runner        = $runner;
+		$this->store         = $store;
+		$this->scheduler     = $scheduler;
+		$this->coupons       = $coupons;
+		$this->processor     = $processor;
+		$this->notifications = $notifications;
 	}
 
 	/**
@@ -214,7 +238,9 @@ final class Cron implements RegistersHooks {
 	 * @param int $budget_ms Send budget in milliseconds.
 	 * @return array<string, mixed> 'scheduler' and 'queue' summaries.
 	 */
-	public function run_once( int $budget_ms = 20000 ): array {
+	public function run_once( int $budget_ms = 0 ): array {
+		$webhooks  = null === $this->processor ? 0 : $this->processor->apply_inbox();
+		$deferred  = null === $this->notifications ? array() : $this->notifications->resume_deferred();
 		$scheduled = array();
 		if ( null !== $this->scheduler ) {
 			try {
@@ -224,6 +250,8 @@ final class Cron implements RegistersHooks {
 			}
 		}
 		return array(
+			'webhooks'  => $webhooks,
+			'deferred'  => $deferred,
 			'scheduler' => $scheduled,
 			'queue'     => $this->runner->run( $budget_ms ),
 		);

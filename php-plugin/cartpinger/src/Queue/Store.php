@@ -10,6 +10,7 @@ declare(strict_types=1);
 
 namespace CartPinger\Queue;
 
+use CartPinger\Native\Delivery;
 use CartPinger\Storage\PhoneFacts;
 use CartPinger\Storage\Schema;
 use CartPinger\Storage\Stats;
@@ -59,27 +60,6 @@ final class Store {
 	 * @since 0.1.0
 	 */
 	public const PRIORITY_TEST = 30;
-
-	/**
-	 * Attempts after which a message that keeps failing transiently is given up.
-	 *
-	 * @since 0.1.0
-	 */
-	public const MAX_ATTEMPTS = 8;
-
-	/**
-	 * First retry delay in seconds; doubles with every attempt, capped at BACKOFF_MAX.
-	 *
-	 * @since 0.1.0
-	 */
-	public const BACKOFF_BASE = 30;
-
-	/**
-	 * Longest retry delay in seconds.
-	 *
-	 * @since 0.1.0
-	 */
-	public const BACKOFF_MAX = 3600;
 
 	/**
 	 * Error code of an invalid message passed to enqueue().
@@ -209,38 +189,42 @@ final class Store {
 	}
 
 	/**
-	 * How long an unknown outcome waits for a status webhook before it is resent, in seconds
-	 * (docs/engine.md: Meta's "sent" webhook normally arrives within seconds).
+	 * Message states in which a row is settled for good (with its reason in error_code).
 	 *
-	 * @since 0.1.0
+	 * @since 0.3.0
 	 */
-	public const RECONCILE_SECONDS = 900;
+	public const FINAL_STATES = array( 'sent', 'delivered', 'read', 'failed', 'expired', 'cancelled', 'unconfirmed' );
 
 	/**
-	 * Marker in error_code of a message that was already resent once after an unknown outcome.
+	 * Rows of unknown outcome settled per call of release_expired().
 	 *
-	 * @since 0.1.0
+	 * @since 0.3.0
 	 */
-	public const RESENT_MARKER = 'unknown_resent';
+	private const SETTLE_BATCH = 200;
 
 	/**
-	 * Deals with rows whose runner stopped, and with unknown outcomes whose window has passed.
+	 * Deals with rows whose time-to-live ran out, whose runner stopped, and whose outcome is
+	 * unknown. Every decision is the extension's (Delivery); this only stores it.
 	 *
-	 * A lease that expired means the runner died, possibly after its request reached Meta: the
-	 * row becomes `unknown`, never `pending`, so it is not resent blindly. An unknown row that no
-	 * status webhook has settled (no wamid, no status time) within RECONCILE_SECONDS goes back to
-	 * pending exactly once.
+	 * A lease that ran out on a `claimed` row (never handed to a sending thread) puts it back
+	 * to pending; on a `sending` row (its request may have reached Meta) it makes it `unknown`,
+	 * never pending. Unknown rows are then settled by Delivery::settle_unknown(): sent (a wamid
+	 * was stored after all), wait, resend once (order updates, with evidence only) or close as
+	 * `unconfirmed` ("unknown — not resent", final).
 	 *
 	 * @since 0.1.0
 	 *
+	 * @param bool $orphans Every lease counts as run out: the caller holds the runner lock, so
+	 *                      no other runner is alive (the lock dies with its process).
 	 * @return int Rows changed.
 	 */
-	public function release_expired(): int {
+	public function release_expired( bool $orphans = false ): int {
 		global $wpdb;
-		$table = Schema::messages_log_table();
-		$now   = gmdate( 'Y-m-d H:i:s' );
+		$table   = Schema::messages_log_table();
+		$now     = gmdate( 'Y-m-d H:i:s' );
+		$changed = 0;
 		// Past their time-to-live: never sent late (and never counted in a phone's cool-off).
-		$phones = $wpdb->get_col(
+		$phones   = $wpdb->get_col(
 			$wpdb->prepare(
 				'SELECT DISTINCT phone FROM %i WHERE status = %s AND expires_at IS NOT NULL AND expires_at < %s AND kind = %s',
 				$table,
@@ -249,7 +233,7 @@ final class Store {
 				'recovery'
 			)
 		);
-		$wpdb->query(
+		$changed += (int) $wpdb->query(
 			$wpdb->prepare(
 				'UPDATE %i SET status = %s, error_code = %s, error_message = %s, updated_at = %s WHERE status = %s AND expires_at IS NOT NULL AND expires_at < %s',
 				$table,
@@ -264,31 +248,124 @@ final class Store {
 		if ( array() !== $phones ) {
 			PhoneFacts::refresh( array_map( 'strval', $phones ) );
 		}
-		$expired = $wpdb->query(
+		foreach ( array( 'claimed', 'sending' ) as $state ) {
+			$next = Delivery::lease_expired( $state );
+			if ( 'pending' === $next ) {
+				$changed += (int) $wpdb->query(
+					$wpdb->prepare(
+						'UPDATE %i SET status = %s, claim_id = 0, claimed_until = NULL, updated_at = %s WHERE status = %s AND claimed_until < %s',
+						$table,
+						'pending',
+						$now,
+						$state,
+						$orphans ? '9999-12-31 23:59:59' : $now
+					)
+				);
+			} elseif ( 'unknown' === $next ) {
+				$changed += (int) $wpdb->query(
+					$wpdb->prepare(
+						'UPDATE %i SET status = %s, claim_id = 0, claimed_until = NULL, due_at = %s, error_code = %s, error_message = %s, updated_at = %s WHERE status = %s AND claimed_until < %s',
+						$table,
+						'unknown',
+						$now,
+						'runner_stopped',
+						'The sending run stopped while this request may have been on its way to WhatsApp; waiting for the status webhook.',
+						$now,
+						$state,
+						$orphans ? '9999-12-31 23:59:59' : $now
+					)
+				);
+			}
+		}
+		return $changed + $this->settle_unknown();
+	}
+
+	/**
+	 * Settles the due `unknown` rows (see release_expired()).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @return int Rows changed.
+	 */
+	public function settle_unknown(): int {
+		global $wpdb;
+		$table   = Schema::messages_log_table();
+		$now     = time();
+		$rows    = $wpdb->get_results(
 			$wpdb->prepare(
-				'UPDATE %i SET status = %s, claim_id = 0, claimed_until = NULL, due_at = %s, error_message = %s, updated_at = %s WHERE status = %s AND claimed_until < %s',
+				'SELECT id, kind, wamid, created_at, in_flight_at, resends FROM %i WHERE status = %s AND due_at <= %s ORDER BY due_at ASC LIMIT %d',
 				$table,
 				'unknown',
-				gmdate( 'Y-m-d H:i:s', time() + self::RECONCILE_SECONDS ),
-				'The sending run stopped before it recorded WhatsApp\'s answer; waiting for the status webhook.',
-				$now,
-				'claimed',
-				$now
-			)
+				gmdate( 'Y-m-d H:i:s', $now ),
+				self::SETTLE_BATCH
+			),
+			ARRAY_A
 		);
-		$resend  = $wpdb->query(
+		$changed = 0;
+		foreach ( is_array( $rows ) ? $rows : array() as $row ) {
+			$in_flight = strtotime( ( $row['in_flight_at'] ?? '' ) ? $row['in_flight_at'] . ' UTC' : $row['created_at'] . ' UTC' );
+			$in_flight = false === $in_flight ? $now : $in_flight;
+			$facts     = array(
+				'kind'              => (string) $row['kind'],
+				'in_flight_at'      => $in_flight,
+				'now'               => $now,
+				'has_wamid'         => '' !== (string) $row['wamid'],
+				'status_seen'       => false, // A matched status webhook moves the row out of `unknown`.
+				'later_status_seen' => false,
+				'resent'            => (int) $row['resends'] > 0,
+			);
+			if ( 'order' === $row['kind'] && ! $facts['resent'] ) {
+				$facts['later_status_seen'] = $this->status_seen_after( gmdate( 'Y-m-d H:i:s', $in_flight ) );
+			}
+			$settle = Delivery::settle_unknown( $facts );
+			$stamp  = gmdate( 'Y-m-d H:i:s', $now );
+			$id     = (int) $row['id'];
+			switch ( $settle['action'] ) {
+				case 'sent':
+					$done = Stats::transaction(
+						static function () use ( $wpdb, $table, $stamp, $id ) {
+							$done = $wpdb->query( $wpdb->prepare( "UPDATE %i SET status = 'sent', sent_at = COALESCE(sent_at, %s), error_code = '', error_message = NULL, updated_at = %s WHERE id = %d AND status = 'unknown'", $table, $stamp, $stamp, $id ) );
+							if ( 1 === $done ) {
+								Stats::message_status_changed( $id, 'unknown' );
+							}
+							return $done;
+						}
+					);
+					break;
+				case 'resend':
+					$done = $wpdb->query( $wpdb->prepare( "UPDATE %i SET status = 'pending', resends = resends + 1, due_at = %s, error_code = %s, error_message = %s, updated_at = %s WHERE id = %d AND status = 'unknown'", $table, $stamp, (string) $settle['reason'], 'No status webhook for an hour while later messages got theirs: WhatsApp never had it, resent once.', $stamp, $id ) );
+					break;
+				case 'close':
+					$done = $wpdb->query( $wpdb->prepare( "UPDATE %i SET status = 'unconfirmed', error_code = %s, error_message = %s, updated_at = %s WHERE id = %d AND status = 'unknown'", $table, (string) $settle['reason'], 'Unknown — not resent: WhatsApp never confirmed this message, and resending it could reach the customer twice.', $stamp, $id ) );
+					break;
+				default:
+					$done = $wpdb->query( $wpdb->prepare( "UPDATE %i SET due_at = %s WHERE id = %d AND status = 'unknown'", $table, gmdate( 'Y-m-d H:i:s', (int) $settle['check_at'] ), $id ) );
+					$done = 0;
+			}
+			$changed += max( 0, (int) $done );
+		}
+		return $changed;
+	}
+
+	/**
+	 * Whether a status webhook (delivered, read or failed: only webhooks write those) arrived
+	 * for a message put on the wire after the given time.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $after UTC Y-m-d H:i:s.
+	 * @return bool
+	 */
+	private function status_seen_after( string $after ): bool {
+		global $wpdb;
+		return null !== $wpdb->get_var(
 			$wpdb->prepare(
-				"UPDATE %i SET status = %s, error_code = %s, updated_at = %s WHERE status = %s AND due_at <= %s AND (wamid IS NULL OR wamid = '') AND sent_at IS NULL AND delivered_at IS NULL AND read_at IS NULL AND failed_at IS NULL AND error_code <> %s",
-				$table,
-				'pending',
-				self::RESENT_MARKER,
-				$now,
-				'unknown',
-				$now,
-				self::RESENT_MARKER
+				'SELECT id FROM %i WHERE created_at >= %s AND in_flight_at > %s AND (delivered_at IS NOT NULL OR read_at IS NOT NULL OR failed_at IS NOT NULL) LIMIT 1',
+				Schema::messages_log_table(),
+				gmdate( 'Y-m-d H:i:s', (int) strtotime( $after . ' UTC' ) - DAY_IN_SECONDS ),
+				$after
 			)
 		);
-		return max( 0, (int) $expired ) + max( 0, (int) $resend );
 	}
 
 	/**
@@ -369,114 +446,142 @@ final class Store {
 	}
 
 	/**
-	 * Records the Sender's result for a claimed message.
+	 * Marks claimed rows "in flight" (`sending`) just before their requests are handed to a
+	 * sending thread, so a runner that dies leaves rows the next one can tell apart: `claimed`
+	 * were never attempted, `sending` may have reached Meta.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param int[] $ids      Row ids.
+	 * @param int   $claim_id The claim that leased them.
+	 * @return int Rows marked.
+	 */
+	public function mark_in_flight( array $ids, int $claim_id ): int {
+		global $wpdb;
+		$ids = array_values( array_filter( array_map( 'intval', $ids ), static fn( $id ) => $id > 0 ) );
+		if ( array() === $ids ) {
+			return 0;
+		}
+		$now          = gmdate( 'Y-m-d H:i:s' );
+		$placeholders = implode( ',', array_fill( 0, count( $ids ), '%d' ) );
+		return max(
+			0,
+			(int) $wpdb->query(
+				$wpdb->prepare(
+					"UPDATE %i SET status = 'sending', in_flight_at = %s, updated_at = %s WHERE claim_id = %d AND status = 'claimed' AND id IN ({$placeholders})", // phpcs:ignore -- placeholders only.
+					Schema::messages_log_table(),
+					$now,
+					$now,
+					$claim_id,
+					...$ids
+				)
+			)
+		);
+	}
+
+	/**
+	 * Records the Sender's result for a leased message: the extension decides the next state
+	 * (Delivery::decide()), this writes it.
+	 *
+	 * A wamid is stored whatever happened to the row meanwhile (its lease ran out, another
+	 * runner's expiry made it unknown): Meta's answer is the one fact that must not be lost.
+	 * Every other step applies only while the row is still leased by the same claim.
 	 *
 	 * @since 0.1.0
 	 *
-	 * @param int                  $id       Row id.
-	 * @param int                  $claim_id The claim that leased it.
-	 * @param array<string, mixed> $result   One result row of Sender::send_batch().
+	 * @param array<string, mixed> $row    The claimed row (id, claim_id, kind, attempts).
+	 * @param array<string, mixed> $result One result row of Sender::send_stream().
 	 * @return string What happened: sent|retry|failed|paused|unknown|released|stale.
 	 */
-	public function complete( int $id, int $claim_id, array $result ): string {
+	public function complete( array $row, array $result ): string {
 		global $wpdb;
-		$table   = Schema::messages_log_table();
-		$now     = gmdate( 'Y-m-d H:i:s' );
-		$status  = is_string( $result['status'] ?? null ) ? $result['status'] : 'unknown';
-		$code    = substr( (string) ( is_scalar( $result['code'] ?? null ) ? $result['code'] : '' ), 0, 32 );
-		$message = is_string( $result['message'] ?? null ) ? $result['message'] : '';
-		$where   = 'WHERE id = %d AND claim_id = %d AND status = %s';
-		$release = 'claim_id = 0, claimed_until = NULL, updated_at = %s';
+		$table    = Schema::messages_log_table();
+		$id       = (int) ( $row['id'] ?? 0 );
+		$claim_id = (int) ( $row['claim_id'] ?? 0 );
+		$now      = gmdate( 'Y-m-d H:i:s' );
+		$message  = is_string( $result['message'] ?? null ) ? mb_substr( $result['message'], 0, 1000 ) : '';
+		$step     = Delivery::decide( (string) ( $row['kind'] ?? 'recovery' ), $result, (int) ( $row['attempts'] ?? 0 ), time(), random_int( 0, PHP_INT_MAX ) );
+		$leased   = "WHERE id = %d AND claim_id = %d AND status IN ('claimed', 'sending')";
+		$release  = 'claim_id = 0, claimed_until = NULL, updated_at = %s';
+		$reason   = substr( (string) ( $step['reason'] ?? '' ), 0, 32 );
 
-		switch ( $status ) {
-			case 'accepted':
-				$wamid   = is_string( $result['wamid'] ?? null ) ? substr( $result['wamid'], 0, 191 ) : '';
-				$updated = Stats::transaction(
-					static function () use ( $wpdb, $table, $wamid, $now, $release, $where, $id, $claim_id ) {
-						$updated = $wpdb->query(
-							$wpdb->prepare(
-						"UPDATE %i SET status = %s, wamid = %s, sent_at = COALESCE(sent_at, %s), attempts = attempts + 1, error_code = '', error_message = NULL, {$release} {$where}", // phpcs:ignore -- $release and $where are placeholder-only fragments.
-								$table,
-								'sent',
-								$wamid,
-								$now,
-								$now,
-								$id,
-								$claim_id,
-								'claimed'
-							)
-						);
-						if ( 1 === $updated ) {
-							Stats::message_status_changed( $id, 'claimed' );
-						}
-						return $updated;
-					}
-				);
-				if ( 1 !== $updated && '' !== $wamid ) {
-					// A webhook got there first (delivered, read...): keep its state, fill the gaps.
-					$wpdb->query(
-						$wpdb->prepare(
-							"UPDATE %i SET wamid = %s, sent_at = COALESCE(sent_at, %s), updated_at = %s WHERE id = %d AND wamid = ''",
-							$table,
-							$wamid,
-							$now,
-							$now,
-							$id
-						)
-					);
-					return 'stale';
-				}
-				return 1 === $updated ? 'sent' : 'stale';
-
-			case 'transient':
-			case 'rate_limited':
-				$attempts = (int) $wpdb->get_var( $wpdb->prepare( 'SELECT attempts FROM %i WHERE id = %d', $table, $id ) ) + 1;
-				if ( $attempts >= self::MAX_ATTEMPTS ) {
-					return $this->fail( $id, $claim_id, $code, $message, $now );
-				}
-				$retry_after = (int) ceil( max( 0, (int) ( $result['retry_after_ms'] ?? 0 ) ) / 1000 );
-				$delay       = max( $retry_after, self::backoff( $attempts ) );
-				$updated     = $wpdb->query(
+		switch ( $step['step'] ) {
+			case 'sent':
+				// No claim condition: a late answer still lands. A state a webhook wrote
+				// (delivered, read, failed) is kept; every waiting state becomes sent.
+				$before  = (string) $wpdb->get_var( $wpdb->prepare( 'SELECT status FROM %i WHERE id = %d FOR UPDATE', $table, $id ) );
+				$updated = $wpdb->query(
 					$wpdb->prepare(
-						"UPDATE %i SET status = %s, due_at = %s, attempts = attempts + 1, error_code = %s, error_message = %s, {$release} {$where}", // phpcs:ignore -- placeholder-only fragments.
+						"UPDATE %i SET wamid = IF(wamid = '', %s, wamid), sent_at = COALESCE(sent_at, %s), attempts = attempts + 1,
+						error_code = IF(status IN ('pending', 'claimed', 'sending', 'unknown', 'unconfirmed'), '', error_code),
+						error_message = IF(status IN ('pending', 'claimed', 'sending', 'unknown', 'unconfirmed'), NULL, error_message),
+						status = IF(status IN ('pending', 'claimed', 'sending', 'unknown', 'unconfirmed'), 'sent', status),
+						claim_id = IF(claim_id = %d, 0, claim_id), claimed_until = IF(claim_id = 0, NULL, claimed_until), updated_at = %s WHERE id = %d",
 						$table,
-						'pending',
-						gmdate( 'Y-m-d H:i:s', time() + $delay ),
-						$code,
+						substr( (string) $step['wamid'], 0, 191 ),
+						$now,
+						$claim_id,
+						$now,
+						$id
+					)
+				);
+				if ( 1 === $updated && $before !== (string) $wpdb->get_var( $wpdb->prepare( 'SELECT status FROM %i WHERE id = %d', $table, $id ) ) ) {
+					Stats::message_status_changed( $id, $before );
+				}
+				return false === $updated ? 'stale' : 'sent';
+
+			case 'retry':
+				$updated = $wpdb->query(
+					$wpdb->prepare(
+						"UPDATE %i SET status = 'pending', due_at = %s, attempts = attempts + 1, error_code = %s, error_message = %s, {$release} {$leased}", // phpcs:ignore -- placeholder-only fragments.
+						$table,
+						gmdate( 'Y-m-d H:i:s', (int) $step['due_at'] ),
+						$reason,
 						$message,
 						$now,
 						$id,
-						$claim_id,
-						'claimed'
+						$claim_id
 					)
 				);
 				return 1 === $updated ? 'retry' : 'stale';
 
-			case 'fatal':
-				$this->pause( $code, $message );
+			case 'pause':
+				$this->pause( $reason, $message );
 				return $this->release( $id, $claim_id ) ? 'paused' : 'stale';
 
-			case 'not_attempted':
+			case 'release':
 				return $this->release( $id, $claim_id ) ? 'released' : 'stale';
 
-			case 'permanent':
-			case 'invalid':
-				return $this->fail( $id, $claim_id, $code, $message, $now );
+			case 'fail':
+				$updated = $wpdb->query(
+					$wpdb->prepare(
+						"UPDATE %i SET status = 'failed', attempts = attempts + 1, error_code = %s, error_message = %s, failed_at = COALESCE(failed_at, %s), {$release} {$leased}", // phpcs:ignore -- placeholder-only fragments.
+						$table,
+						$reason,
+						'' === $message ? 'WhatsApp did not accept this message.' : $message,
+						$now,
+						$now,
+						$id,
+						$claim_id
+					)
+				);
+				if ( 1 === $updated ) {
+					Stats::message_status_changed( $id, 'sending' );
+				}
+				return 1 === $updated ? 'failed' : 'stale';
 
 			default: // unknown: the request may have reached Meta. Never resent blindly.
 				$updated = $wpdb->query(
 					$wpdb->prepare(
-						"UPDATE %i SET status = %s, attempts = attempts + 1, due_at = %s, error_code = IF(error_code = %s, error_code, %s), error_message = %s, {$release} {$where}", // phpcs:ignore -- placeholder-only fragments.
+						"UPDATE %i SET status = 'unknown', attempts = attempts + 1, due_at = %s, error_code = %s, error_message = %s, in_flight_at = COALESCE(in_flight_at, %s), {$release} {$leased}", // phpcs:ignore -- placeholder-only fragments.
 						$table,
-						'unknown',
-						gmdate( 'Y-m-d H:i:s', time() + self::RECONCILE_SECONDS ),
-						self::RESENT_MARKER,
-						$code,
-						$message,
+						gmdate( 'Y-m-d H:i:s', (int) ( $step['due_at'] ?? time() ) ),
+						$reason,
+						'' === $message ? 'No answer from WhatsApp; waiting for the status webhook.' : $message,
+						$now,
 						$now,
 						$id,
-						$claim_id,
-						'claimed'
+						$claim_id
 					)
 				);
 				return 1 === $updated ? 'unknown' : 'stale';
@@ -484,79 +589,156 @@ final class Store {
 	}
 
 	/**
-	 * Puts a claimed row back to pending, unchanged otherwise.
+	 * Records many results at once: every `sent` step in one UPDATE (the common case, so a
+	 * drain at 1,000 msg/s costs one statement per batch of answers, not one per message), the
+	 * rest one by one through complete().
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param array<int, array{0: array<string, mixed>, 1: array<string, mixed>}> $pairs List of [row, result].
+	 * @return array<int, string> Outcome per row id (as complete()).
+	 */
+	public function complete_many( array $pairs ): array {
+		global $wpdb;
+		$out   = array();
+		$sent  = array();
+		$now   = gmdate( 'Y-m-d H:i:s' );
+		$clock = time();
+		foreach ( $pairs as $pair ) {
+			list( $row, $result ) = $pair;
+			$id                   = (int) ( $row['id'] ?? 0 );
+			$step                 = Delivery::decide( (string) ( $row['kind'] ?? 'recovery' ), $result, (int) ( $row['attempts'] ?? 0 ), $clock, random_int( 0, PHP_INT_MAX ) );
+			if ( 'sent' === $step['step'] ) {
+				$sent[ $id ] = array( substr( (string) $step['wamid'], 0, 191 ), (int) ( $row['claim_id'] ?? 0 ) );
+				continue;
+			}
+			$out[ $id ] = $this->complete( $row, $result );
+		}
+		if ( array() === $sent ) {
+			return $out;
+		}
+		$cases  = '';
+		$claims = '';
+		$args   = array( Schema::messages_log_table() );
+		$wamids = array();
+		$ids    = array();
+		foreach ( $sent as $id => list( $wamid, $claim ) ) {
+			$cases   .= ' WHEN %d THEN %s';
+			$wamids[] = $id;
+			$wamids[] = $wamid;
+			$ids[]    = $id;
+		}
+		$waiting = "status IN ('pending', 'claimed', 'sending', 'unknown', 'unconfirmed')";
+		$sql     = "UPDATE %i SET wamid = IF(wamid = '', CASE id{$cases} END, wamid), sent_at = COALESCE(sent_at, %s), attempts = attempts + 1,
+			error_code = IF({$waiting}, '', error_code), error_message = IF({$waiting}, NULL, error_message), status = IF({$waiting}, 'sent', status),
+			claim_id = 0, claimed_until = NULL, updated_at = %s WHERE id IN (" . implode( ',', array_fill( 0, count( $ids ), '%d' ) ) . ')';
+		$args    = array_merge( $args, $wamids, array( $now, $now ), $ids );
+		$in      = implode( ',', array_fill( 0, count( $ids ), '%d' ) );
+		$cols    = 'id, created_at, currency, kind, step, status, cost_micros';
+		$before  = $wpdb->get_results( $wpdb->prepare( "SELECT {$cols} FROM %i WHERE id IN ({$in}) FOR UPDATE", Schema::messages_log_table(), ...$ids ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- placeholders only.
+		$done    = $wpdb->query( $wpdb->prepare( $sql, ...$args ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- built from placeholders only.
+		if ( $done > 0 && is_array( $before ) ) {
+			// The dashboard's counters move in the same transaction (the runner wraps a batch).
+			$after = $wpdb->get_results( $wpdb->prepare( "SELECT {$cols} FROM %i WHERE id IN ({$in})", Schema::messages_log_table(), ...$ids ), OBJECT_K ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- placeholders only.
+			foreach ( $before as $old ) {
+				$new = isset( $after[ $old['id'] ] ) ? (array) $after[ $old['id'] ] : null;
+				if ( null !== $new && $new['status'] !== $old['status'] ) {
+					Stats::message_changed( $old, $new );
+				}
+			}
+		}
+		foreach ( $ids as $id ) {
+			$out[ $id ] = false === $done ? 'stale' : 'sent';
+		}
+		return $out;
+	}
+
+	/**
+	 * Puts a leased row back to pending (it never reached the wire), unchanged otherwise.
 	 *
 	 * @since 0.1.0
 	 *
 	 * @param int $id       Row id.
 	 * @param int $claim_id The claim that leased it.
-	 * @return bool Whether the row was still claimed by that claim.
+	 * @return bool Whether the row was still leased by that claim.
 	 */
 	public function release( int $id, int $claim_id ): bool {
 		global $wpdb;
 		$updated = $wpdb->query(
 			$wpdb->prepare(
-				'UPDATE %i SET status = %s, claim_id = 0, claimed_until = NULL, updated_at = %s WHERE id = %d AND claim_id = %d AND status = %s',
+				"UPDATE %i SET status = 'pending', in_flight_at = NULL, claim_id = 0, claimed_until = NULL, updated_at = %s WHERE id = %d AND claim_id = %d AND status IN ('claimed', 'sending')",
 				Schema::messages_log_table(),
-				'pending',
 				gmdate( 'Y-m-d H:i:s' ),
 				$id,
-				$claim_id,
-				'claimed'
+				$claim_id
 			)
 		);
 		return 1 === $updated;
 	}
 
 	/**
-	 * Marks a claimed row failed.
+	 * Puts a claimed row that was never marked in flight back to pending.
 	 *
-	 * @since 0.1.0
+	 * @since 0.3.0
 	 *
-	 * @param int    $id       Row id.
-	 * @param int    $claim_id The claim that leased it.
-	 * @param string $code     Meta's error code.
-	 * @param string $message  Explanation for the shop owner.
-	 * @param string $now      UTC now.
-	 * @return string failed|stale
+	 * @param int $id       Row id.
+	 * @param int $claim_id The claim that leased it.
+	 * @return bool Whether it was released.
 	 */
-	private function fail( int $id, int $claim_id, string $code, string $message, string $now ): string {
+	public function release_unstarted( int $id, int $claim_id ): bool {
 		global $wpdb;
-		$updated = Stats::transaction(
-			static function () use ( $wpdb, $id, $claim_id, $code, $message, $now ) {
-				$updated = $wpdb->query(
-					$wpdb->prepare(
-						'UPDATE %i SET status = %s, attempts = attempts + 1, error_code = %s, error_message = %s, failed_at = COALESCE(failed_at, %s), claim_id = 0, claimed_until = NULL, updated_at = %s WHERE id = %d AND claim_id = %d AND status = %s',
-						Schema::messages_log_table(),
-						'failed',
-						$code,
-						$message,
-						$now,
-						$now,
-						$id,
-						$claim_id,
-						'claimed'
-					)
-				);
-				if ( 1 === $updated ) {
-					Stats::message_status_changed( $id, 'claimed' );
-				}
-				return $updated;
-			}
+		return 1 === $wpdb->query(
+			$wpdb->prepare(
+				"UPDATE %i SET status = 'pending', claim_id = 0, claimed_until = NULL, updated_at = %s WHERE id = %d AND claim_id = %d AND status = 'claimed'",
+				Schema::messages_log_table(),
+				gmdate( 'Y-m-d H:i:s' ),
+				$id,
+				$claim_id
+			)
 		);
-		return 1 === $updated ? 'failed' : 'stale';
 	}
 
 	/**
-	 * Retry delay after the given number of attempts.
+	 * Takes a named database lock without waiting (MariaDB/MySQL GET_LOCK: held by this
+	 * connection, freed by the server when the process dies, so a killed runner never blocks
+	 * the next one). A database without GET_LOCK (the SQLite drop-in) gets true: the leases
+	 * still keep two runners off the same row.
 	 *
-	 * @since 0.1.0
+	 * @since 0.3.0
 	 *
-	 * @param int $attempts Attempts so far (1 after the first failure).
-	 * @return int Seconds.
+	 * @param string $name Lock name (the table prefix is added).
+	 * @return bool Whether this process holds it.
 	 */
-	public static function backoff( int $attempts ): int {
-		return (int) min( self::BACKOFF_MAX, self::BACKOFF_BASE * ( 2 ** max( 0, min( 20, $attempts - 1 ) ) ) );
+	public function lock( string $name ): bool {
+		global $wpdb;
+		$got = $wpdb->get_var( $wpdb->prepare( 'SELECT GET_LOCK(%s, 0)', self::lock_name( $name ) ) );
+		return null === $got || '1' === (string) $got;
+	}
+
+	/**
+	 * Frees a lock taken with lock().
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $name Lock name.
+	 * @return void
+	 */
+	public function unlock( string $name ): void {
+		global $wpdb;
+		$wpdb->get_var( $wpdb->prepare( 'SELECT RELEASE_LOCK(%s)', self::lock_name( $name ) ) );
+	}
+
+	/**
+	 * A server-wide lock name for this site (locks are per database server, not per database).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $name Lock name.
+	 * @return string At most 64 characters.
+	 */
+	public static function lock_name( string $name ): string {
+		global $wpdb;
+		return 'cp_' . md5( (string) $wpdb->dbname . '|' . $wpdb->prefix . '|' . $name );
 	}
 
 	/**

@@ -11,13 +11,11 @@ declare(strict_types=1);
 namespace CartPinger\Rest;
 
 use CartPinger\Native\Exception\WebhookHandshakeException;
-use CartPinger\Native\Exception\WebhookParseException;
-use CartPinger\Native\Exception\WebhookSignatureException;
 use CartPinger\Native\Webhook;
 use CartPinger\Settings\Settings;
 use CartPinger\Support\RegistersHooks;
+use CartPinger\Webhook\Ingest;
 use CartPinger\Webhook\Log;
-use CartPinger\Webhook\Processor;
 use WP_Error;
 use WP_HTTP_Response;
 use WP_REST_Request;
@@ -29,10 +27,10 @@ defined( 'ABSPATH' ) || exit;
 /**
  * Meta's callback URL: GET verification handshake and POST event notifications.
  *
- * GET answers the handshake with the raw challenge as text/plain (200) or 403. POST checks
- * X-Hub-Signature-256 over the raw body with the app secret (401 when it fails), then parses
- * the events and hands them to the Processor; an authentic body that cannot be parsed is
- * logged and still answered 200, because Meta would otherwise retry it for days.
+ * GET answers the handshake with the raw challenge as text/plain (200) or 403. POST is
+ * normally answered before this class loads (Webhook\Ingest); here it is stored the same way:
+ * X-Hub-Signature-256 checked (401 when it fails), the raw body inserted into the inbox, 200.
+ * The queue runner applies the inbox (Webhook\Processor::apply_inbox()).
  *
  * @since 0.1.0
  */
@@ -76,25 +74,14 @@ final class WebhookController implements RegistersHooks {
 	private Settings $settings;
 
 	/**
-	 * Applies the events.
-	 *
-	 * @since 0.1.0
-	 *
-	 * @var Processor
-	 */
-	private Processor $processor;
-
-	/**
 	 * Creates the controller.
 	 *
 	 * @since 0.1.0
 	 *
-	 * @param Settings  $settings  The settings service.
-	 * @param Processor $processor Applies the events.
+	 * @param Settings $settings The settings service.
 	 */
-	public function __construct( Settings $settings, Processor $processor ) {
-		$this->settings  = $settings;
-		$this->processor = $processor;
+	public function __construct( Settings $settings ) {
+		$this->settings = $settings;
 	}
 
 	/**
@@ -195,58 +182,15 @@ final class WebhookController implements RegistersHooks {
 	 * @return WP_REST_Response|WP_Error 200, 401 (signature) or 500 (extension failure).
 	 */
 	public function handle_event( WP_REST_Request $request ): WP_REST_Response|WP_Error {
-		$body   = (string) $request->get_body();
-		$header = $request->get_header( 'X-Hub-Signature-256' );
-		$secret = $this->settings->get_secret( 'app_secret' );
-		if ( is_wp_error( $secret ) ) {
-			Log::write( 'error', 'Webhook POST refused: the saved app secret cannot be read; re-enter it.' );
-			$secret = '';
+		// Normally answered earlier (Webhook\Ingest::maybe_short_circuit()); the same store here.
+		$header              = $request->get_header( 'X-Hub-Signature-256' );
+		list( $code, $body ) = Ingest::accept( (string) $request->get_body(), is_string( $header ) ? $header : '' );
+		if ( 200 === $code ) {
+			return new WP_REST_Response( $body, 200 );
 		}
-		try {
-			Webhook::verify_signature( $body, is_string( $header ) ? $header : '', $secret );
-		} catch ( WebhookSignatureException $e ) {
-			self::count_signature_failure();
-			Log::write( 'warning', 'Webhook POST refused: ' . $e->getMessage(), array( 'code' => $e->getCode() ) );
-			return new WP_Error( 'cartpinger_webhook_signature', 'Invalid or missing X-Hub-Signature-256.', array( 'status' => 401 ) );
-		} catch ( \RuntimeException $e ) {
-			Log::write( 'error', 'Webhook signature check failed in the extension.', array( 'code' => $e->getCode() ) );
-			return new WP_Error( 'cartpinger_webhook_internal', 'Internal error.', array( 'status' => 500 ) );
-		}
-
-		try {
-			$batch = Webhook::parse( $body );
-		} catch ( WebhookParseException $e ) {
-			// Authentic but unreadable: answering an error would make Meta resend it for days.
-			Log::write( 'error', 'Signed webhook body could not be parsed: ' . $e->getMessage(), array( 'code' => $e->getCode() ) );
-			return new WP_REST_Response( array( 'received' => true ), 200 );
-		} catch ( \RuntimeException $e ) {
-			Log::write( 'error', 'Webhook parsing failed in the extension.', array( 'code' => $e->getCode() ) );
-			return new WP_Error( 'cartpinger_webhook_internal', 'Internal error.', array( 'status' => 500 ) );
-		}
-
-		if ( array() !== $batch['skipped'] ) {
-			Log::write(
-				'warning',
-				'Webhook items skipped.',
-				array(
-					'count'   => count( $batch['skipped'] ),
-					'skipped' => array_slice( $batch['skipped'], 0, 10 ),
-				)
-			);
-		}
-		if ( $batch['ignored'] ) {
-			Log::write( 'info', 'Webhook for another object ignored.', array( 'object' => (string) $batch['object'] ) );
-			return new WP_REST_Response( array( 'received' => true ), 200 );
-		}
-		$summary = $this->processor->process( $batch );
-		return new WP_REST_Response(
-			array(
-				'received' => true,
-				'events'   => $summary['events'],
-			),
-			200
-		);
+		return new WP_Error( (string) ( $body['code'] ?? 'cartpinger_webhook_internal' ), (string) ( $body['message'] ?? 'Internal error.' ), array( 'status' => $code ) );
 	}
+
 
 	/**
 	 * Echoes the handshake challenge as the raw body instead of JSON.
@@ -332,15 +276,4 @@ final class WebhookController implements RegistersHooks {
 		return new WP_Error( 'cartpinger_webhook_forbidden', 'Verification failed.', array( 'status' => 403 ) );
 	}
 
-	/**
-	 * Adds one to the signature failure counter.
-	 *
-	 * @since 0.1.0
-	 *
-	 * @return void
-	 */
-	private static function count_signature_failure(): void {
-		$count = (int) get_option( self::OPTION_SIGNATURE_FAILURES, 0 );
-		update_option( self::OPTION_SIGNATURE_FAILURES, $count + 1, false );
-	}
 }

@@ -33,7 +33,7 @@ final class Schema {
 	 *
 	 * @since 0.1.0
 	 */
-	public const VERSION = 5;
+	public const VERSION = 6;
 
 	/**
 	 * Option that holds the installed schema version (an integer).
@@ -92,6 +92,25 @@ final class Schema {
 	public static function messages_log_table(): string {
 		global $wpdb;
 		return $wpdb->prefix . self::MESSAGES_LOG;
+	}
+
+	/**
+	 * Unprefixed name of the webhook inbox (signed raw bodies waiting to be applied).
+	 *
+	 * @since 0.3.0
+	 */
+	public const WEBHOOK_INBOX = 'cartpinger_webhook_inbox';
+
+	/**
+	 * Prefixed name of the webhook inbox table.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @return string
+	 */
+	public static function webhook_inbox_table(): string {
+		global $wpdb;
+		return $wpdb->prefix . self::WEBHOOK_INBOX;
 	}
 
 	/**
@@ -195,6 +214,15 @@ final class Schema {
 			$version = 5;
 			update_option( self::VERSION_OPTION, $version, true );
 		}
+		if ( $version < 6 ) {
+			// in_flight_at, resends and the webhook inbox. A row `claimed` by the old runner
+			// may have been on the wire (it did not tell): treat it as in flight.
+			require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+			dbDelta( self::create_table_statements() );
+			$wpdb->query( $wpdb->prepare( 'UPDATE %i SET status = %s WHERE status = %s', self::messages_log_table(), 'sending', 'claimed' ) );
+			$version = 6;
+			update_option( self::VERSION_OPTION, $version, true );
+		}
 		self::release_lock();
 		return self::VERSION <= $version;
 	}
@@ -286,6 +314,7 @@ final class Schema {
 		$charset_collate = $wpdb->get_charset_collate();
 		$recoveries      = self::recoveries_table();
 		$messages_log    = self::messages_log_table();
+		$webhook_inbox   = self::webhook_inbox_table();
 
 		// session_key and token_hash are NULL until known: UNIQUE allows many NULLs, so rows
 		// upgraded from the original plugin do not collide.
@@ -357,6 +386,8 @@ final class Schema {
   expires_at datetime NULL DEFAULT NULL,
   claim_id bigint(20) unsigned NOT NULL DEFAULT 0,
   claimed_until datetime NULL DEFAULT NULL,
+  in_flight_at datetime NULL DEFAULT NULL,
+  resends tinyint(3) unsigned NOT NULL DEFAULT 0,
   wamid varchar(191) NOT NULL DEFAULT '',
   error_code varchar(32) NOT NULL DEFAULT '',
   error_message text NULL,
@@ -383,6 +414,13 @@ final class Schema {
 
 		$statements[] = Stats::create_statement( $charset_collate );
 		$statements[] = PhoneFacts::create_statement( $charset_collate );
+		$statements[] = "CREATE TABLE {$webhook_inbox} (
+  id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  received_at datetime NOT NULL,
+  body longtext NOT NULL,
+  PRIMARY KEY  (id)
+) {$charset_collate};";
+
 		return $statements;
 	}
 

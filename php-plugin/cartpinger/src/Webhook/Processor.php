@@ -11,6 +11,7 @@ declare(strict_types=1);
 namespace CartPinger\Webhook;
 
 use CartPinger\Native\Webhook;
+use CartPinger\Queue\Store;
 use CartPinger\Storage\PhoneFacts;
 use CartPinger\Storage\Schema;
 use CartPinger\Storage\Stats;
@@ -101,6 +102,87 @@ final class Processor {
 			update_option( self::OPTION_LAST_EVENT_AT, gmdate( 'Y-m-d H:i:s' ), false );
 		}
 		return $summary;
+	}
+
+	/**
+	 * Bodies applied per call of apply_inbox().
+	 *
+	 * @since 0.3.0
+	 */
+	public const INBOX_BATCH = 200;
+
+	/**
+	 * Applies stored webhook bodies (Webhook\Ingest) oldest first, then deletes them.
+	 *
+	 * One applier at a time (a database lock; a second caller returns 0 at once). Applying is
+	 * idempotent and monotonic (a status never moves a message backwards), so a body applied
+	 * twice after a crash between apply and delete changes nothing.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param int $limit Most bodies to apply.
+	 * @return int Events applied.
+	 */
+	public function apply_inbox( int $limit = self::INBOX_BATCH ): int {
+		global $wpdb;
+		$table = Schema::webhook_inbox_table();
+		$lock  = Store::lock_name( 'cartpinger_inbox' );
+		$got   = $wpdb->get_var( $wpdb->prepare( 'SELECT GET_LOCK(%s, 0)', $lock ) );
+		if ( null !== $got && '1' !== (string) $got ) {
+			return 0;
+		}
+		$events = 0;
+		try {
+			$rows = $wpdb->get_results( $wpdb->prepare( 'SELECT id, body FROM %i ORDER BY id ASC LIMIT %d', $table, max( 1, $limit ) ), ARRAY_A );
+			if ( ! is_array( $rows ) || array() === $rows ) {
+				return 0;
+			}
+			$ids = array();
+			foreach ( $rows as $row ) {
+				$ids[] = (int) $row['id'];
+				try {
+					$batch = Webhook::parse( (string) $row['body'] );
+				} catch ( \RuntimeException $e ) {
+					// Authentic (the signature was checked on arrival) but unreadable: logged, dropped.
+					Log::write( 'error', 'Signed webhook body could not be parsed: ' . $e->getMessage(), array( 'code' => $e->getCode() ) );
+					continue;
+				}
+				if ( array() !== ( $batch['skipped'] ?? array() ) ) {
+					Log::write(
+						'warning',
+						'Webhook items skipped.',
+						array(
+							'count'   => count( $batch['skipped'] ),
+							'skipped' => array_slice( $batch['skipped'], 0, 10 ),
+						)
+					);
+				}
+				if ( ! empty( $batch['ignored'] ) ) {
+					continue;
+				}
+				$summary = $this->process( $batch );
+				$events += (int) $summary['events'];
+			}
+			$placeholders = implode( ',', array_fill( 0, count( $ids ), '%d' ) );
+			$wpdb->query( $wpdb->prepare( "DELETE FROM %i WHERE id IN ({$placeholders})", $table, ...$ids ) ); // phpcs:ignore WordPress.DB.PreparedSQLPlaceholders.UnfinishedPrepare -- placeholders only.
+		} finally {
+			if ( null !== $got ) {
+				$wpdb->get_var( $wpdb->prepare( 'SELECT RELEASE_LOCK(%s)', $lock ) );
+			}
+		}
+		return $events;
+	}
+
+	/**
+	 * Bodies waiting in the inbox.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @return int
+	 */
+	public static function inbox_size(): int {
+		global $wpdb;
+		return (int) $wpdb->get_var( $wpdb->prepare( 'SELECT COUNT(*) FROM %i', Schema::webhook_inbox_table() ) );
 	}
 
 	/**
