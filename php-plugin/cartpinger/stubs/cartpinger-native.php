@@ -47,13 +47,72 @@ namespace CartPinger\Native {
     }
 
     /**
+     * The queue's delivery policy.
+     */
+    class Delivery {
+        public function __construct() {}
+
+        /**
+         * The next state of a message after the sender's `$result` row (`status`, `wamid`?,
+         * `code`?, `retry_after_ms`?), for `$kind` (recovery|order|test) after `$attempts` earlier
+         * requests, at `$now` (unix s), with `$random` (random_int). Returns `['step' => sent|retry|
+         * release|fail|pause|unknown, 'wamid'? , 'due_at'? (unix s), 'reason'? (short code)]`.
+         *
+         * @param string $kind
+         * @param array $result
+         * @param int $attempts
+         * @param int $now
+         * @param int $random
+         * @return array
+         */
+        public static function decide(string $kind, array $result, int $attempts, int $now, int $random): array {}
+
+        /**
+         * Whether an order notification recorded at `$recorded_at` (unix s) while the extension was
+         * missing is still worth sending at `$now` (else it expires as `too_late`).
+         *
+         * @param int $recorded_at
+         * @param int $now
+         * @return bool
+         */
+        public static function deferred_still_useful(int $recorded_at, int $now): bool {}
+
+        /**
+         * Where a row in `$state` goes when its runner's lease ran out: `pending` (claimed: never
+         * on the wire), `unknown` (sending: may have reached Meta) or `keep`.
+         *
+         * @param string $state
+         * @return string
+         */
+        public static function lease_expired(string $state): string {}
+
+        /**
+         * Settles an `unknown` row from `$facts`: `kind`, `in_flight_at` (unix s), `now` (unix s),
+         * `has_wamid`, `status_seen`, `later_status_seen`, `resent` (bools). Returns
+         * `['action' => sent|wait|resend|close, 'check_at'? (unix s), 'reason'?]`.
+         *
+         * @param array $facts
+         * @return array
+         */
+        public static function settle_unknown(array $facts): array {}
+
+        /**
+         * The policy's windows in seconds: `unknown_window`, `order_resend_after`,
+         * `order_give_up`, `deferred_max_age`, and `max_attempts`.
+         *
+         * @return array
+         */
+        public static function windows(): array {}
+    }
+
+    /**
      * Facts about the loaded extension.
      */
     class Extension {
         public function __construct() {}
 
         /**
-         * The ABI number the plugin checks (currently 2: 2 added `Scheduler`).
+         * The ABI number the plugin checks (currently 3: 2 added `Scheduler`, 3 `Delivery` and `Sender::send_stream`).
          *
          * @return int
          */
@@ -220,6 +279,26 @@ namespace CartPinger\Native {
         public function list_templates(): array {}
 
         /**
+         * Edits an existing template so it matches the catalog again (`POST /{template-id}`, the
+         * components of the catalog definition for `$name`/`$language` with
+         * `$recovery_url_prefix`): used to fix the URL button of templates approved with an older
+         * recovery link. Meta reviews the template again. Returns `['status' => 'ok']` or a failure
+         * row as `submit_template`.
+         *
+         * @throws \CartPinger\Native\Exception\CatalogException 5001 unknown template, 5002
+         *         unknown language, 5005 invalid recovery URL prefix
+         * @throws \CartPinger\Native\Exception\GraphException 4003 template id not numeric, 4005
+         *         unreadable answer
+         *
+         * @param string $template_id
+         * @param string $name
+         * @param string $language
+         * @param string $recovery_url_prefix
+         * @return array
+         */
+        public function resubmit_template(string $template_id, string $name, string $language, string $recovery_url_prefix): array {}
+
+        /**
          * Sends every job concurrently within `$budget_ms` and returns one result per job, in
          * order: `['id', 'status' => accepted|transient|rate_limited|permanent|fatal|unknown|
          * not_attempted|invalid, 'wamid'?, 'code'?, 'message'?, 'retry_after_ms'?, 'attempts',
@@ -232,6 +311,24 @@ namespace CartPinger\Native {
          * @return array
          */
         public function send_batch(array $jobs, int $budget_ms): array {}
+
+        /**
+         * Sends `$jobs` (as `send_batch`) streaming: before a job's request is handed to a sending
+         * thread, `$on_start(list<string> $ids)` is called (mark them in flight; return false to
+         * stop); each finished job goes to `$on_results(list<array> $rows)` (rows as
+         * `send_batch`'s, invalid jobs first) as soon as it exists. Both run in this PHP thread.
+         * The throughput cap and pair limits hold across calls on one Sender. Returns the ids of
+         * the jobs never started (the budget ran out, a fatal answer, or a callback said stop).
+         *
+         * @throws \CartPinger\Native\Exception\GraphException 4001 bad arguments or a failed callback
+         *
+         * @param array $jobs
+         * @param int $budget_ms
+         * @param mixed $on_start
+         * @param mixed $on_results
+         * @return array
+         */
+        public function send_stream(array $jobs, int $budget_ms, mixed $on_start, mixed $on_results): array {}
 
         /**
          * Submits one catalog template in one language for Meta's review
@@ -251,26 +348,6 @@ namespace CartPinger\Native {
          * @return array
          */
         public function submit_template(string $name, string $language, string $recovery_url_prefix): array {}
-
-        /**
-         * Edits an existing template so it matches the catalog again (`POST /{template-id}`, the
-         * components of the catalog definition for `$name`/`$language` with
-         * `$recovery_url_prefix`): used to fix the URL button of templates approved with an older
-         * recovery link. Meta reviews the template again. Returns `['status' => 'ok']` or a failure
-         * row as `submit_template`.
-         *
-         * @throws \CartPinger\Native\Exception\CatalogException 5001 unknown template, 5002
-         *         unknown language, 5005 invalid recovery URL prefix
-         * @throws \CartPinger\Native\Exception\GraphException 4003 template id not numeric, 4005
-         *         unreadable answer
-         *
-         * @param string $template_id
-         * @param string $name
-         * @param string $language
-         * @param string $recovery_url_prefix
-         * @return array
-         */
-        public function resubmit_template(string $template_id, string $name, string $language, string $recovery_url_prefix): array {}
     }
 
     /**
@@ -411,7 +488,7 @@ namespace {
      * ABI of the PHP-visible API (int). The plugin boots only when it equals
      * `CartPinger\Plugin::REQUIRED_ABI`.
      */
-    const CARTPINGER_NATIVE_ABI = 2;
+    const CARTPINGER_NATIVE_ABI = 3;
 
     /**
      * Extension version (string), the same as `phpversion('cartpinger')`.

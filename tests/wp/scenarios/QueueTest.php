@@ -265,6 +265,7 @@ final class QueueTest extends TestCase {
 		$later = $store->enqueue( self::order_message( 'unknown-order-later' ) );
 		$now   = gmdate( 'Y-m-d H:i:s', time() - 60 );
 		$wpdb->query( $wpdb->prepare( 'UPDATE %i SET status = %s, in_flight_at = %s, delivered_at = %s, wamid = %s WHERE id = %d', $table, 'delivered', $now, $now, 'wamid.later', $later ) );
+		\CartPinger\Storage\Stats::message_status_changed( $later, 'pending' );
 		$back( 3600 );
 		$again = $store->claim( 10, 60 );
 		$this->assertSame( array( $id ), array_map( static fn ( $r ) => (int) $r['id'], $again ), 'not resent with evidence' );
