@@ -95,6 +95,16 @@ sandbox config -d "{\"latency_ms\":200,\"mps_cap\":$CAP,\"status_delays_ms\":[10
 lib fill "$N" 0.3 >/dev/null
 log "queued $N messages (30 % order updates); cap $CAP msg/s, sandbox at 200 ms"
 
+# A signed status webhook is answered by the early path, before WooCommerce loads.
+BODY='{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"statuses":[{"id":"wamid.FAULT-PROBE","status":"delivered","timestamp":"1750000000","recipient_id":"34630000000"}]}}]}]}'
+SIG="sha256=$(printf '%s' "$BODY" | openssl dgst -sha256 -hmac "$SANDBOX_APP_SECRET" -r | cut -d' ' -f1)"
+PROBE=$(curl -s -D - -o /dev/null --max-time 60 -H 'Content-Type: application/json' -H "X-Hub-Signature-256: $SIG" --data-binary "$BODY" "$SITE_URL/wp-json/cartpinger/v1/webhook" | tr -d '\r')
+grep -q '^HTTP/1.1 200' <<<"$PROBE" || die "the signed probe webhook was not answered 200: $PROBE"
+grep -qi '^X-CartPinger-Webhook: early; woocommerce=not-loaded' <<<"$PROBE" || die "the webhook was not answered by the early path before WooCommerce: $PROBE"
+BAD=$(curl -s -o /dev/null -w '%{http_code}' --max-time 60 -H 'Content-Type: application/json' -H "X-Hub-Signature-256: sha256=00" --data-binary "$BODY" "$SITE_URL/wp-json/cartpinger/v1/webhook")
+[[ "$BAD" == 401 ]] || die "a wrongly signed webhook got $BAD, not 401"
+log "webhook probe: signed → 200 from the early path (WooCommerce not loaded), wrong signature → 401"
+
 # The shopper: one page every 0.25 s from now on.
 ( while true; do curl -s -o /dev/null -w '%{http_code} %{time_total}\n' --max-time 60 "$SITE_URL/" || echo "000 60"; sleep 0.25; done ) >"$WORK/logs/pages.txt" 2>&1 &
 BG+=($!)

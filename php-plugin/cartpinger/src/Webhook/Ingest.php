@@ -65,6 +65,8 @@ final class Ingest {
 			http_response_code( $status );
 			header( 'Content-Type: application/json; charset=utf-8' );
 			header( 'Cache-Control: no-store' );
+			// Says which path answered (the fault suite checks it): before WooCommerce loaded.
+			header( 'X-CartPinger-Webhook: early; woocommerce=' . ( class_exists( 'WooCommerce', false ) ? 'loaded' : 'not-loaded' ) );
 		}
 		echo wp_json_encode( $answer ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- JSON of fixed keys.
 		exit;
