@@ -212,11 +212,11 @@ final class SetupPage {
 			echo '</div>';
 			return;
 		}
-		echo '<ol class="cartpinger-steps" style="display:flex;gap:1.5em;list-style:decimal inside;padding:0">';
+		echo '<ol class="cartpinger-steps">';
 		foreach ( self::steps() as $n => $title ) {
 			printf(
 				'<li%1$s><a href="%2$s"%3$s>%4$s</a></li>',
-				$n === $step ? ' style="font-weight:600"' : '',
+				$n === $step ? ' class="current"' : '',
 				esc_url( self::url( $n ) ),
 				$n === $step ? ' aria-current="step"' : '',
 				esc_html( $title )
@@ -274,15 +274,14 @@ final class SetupPage {
 	 * @return void
 	 */
 	private function render_welcome(): void {
-		echo '<h2>' . esc_html__( 'Welcome to CartPinger', 'cartpinger-for-woocommerce' ) . '</h2>';
-		echo '<p>' . esc_html__( 'CartPinger sends WhatsApp messages to your customers through Meta\'s WhatsApp Cloud API: reminders about abandoned carts and order updates. This guide connects your WhatsApp Business Account in a few minutes.', 'cartpinger-for-woocommerce' ) . '</p>';
-		echo '<p>' . esc_html__( 'You need a Meta developer app with the WhatsApp product, a business phone number, and a permanent access token of a System User.', 'cartpinger-for-woocommerce' ) . '</p>';
-		printf(
-			'<p><a href="%1$s" target="_blank" rel="noopener noreferrer" class="cartpinger-guide">%2$s</a></p>',
-			esc_url( self::GUIDE_URL ),
-			esc_html__( 'Read Meta\'s guide: Get started with the WhatsApp Cloud API', 'cartpinger-for-woocommerce' )
+		DashboardPage::view(
+			'setup-welcome',
+			array(
+				'guide_url'        => self::GUIDE_URL,
+				'next_url'         => self::url( 2 ),
+				'callback_problem' => self::callback_problem( rest_url( WebhookController::route_path() ) ),
+			)
 		);
-		printf( '<p><a class="button button-primary cartpinger-next" href="%1$s">%2$s</a></p>', esc_url( self::url( 2 ) ), esc_html__( 'Start', 'cartpinger-for-woocommerce' ) );
 	}
 
 	/**
@@ -345,7 +344,7 @@ final class SetupPage {
 		echo '<table class="form-table" role="presentation"><tbody>';
 		self::render_copy_row( 'cartpinger-webhook-url', __( 'Callback URL', 'cartpinger-for-woocommerce' ), rest_url( WebhookController::route_path() ) );
 		if ( is_wp_error( $token ) ) {
-			echo '<tr><th scope="row">' . esc_html__( 'Verify token', 'cartpinger-for-woocommerce' ) . '</th><td><p class="cartpinger-unreadable" style="color:#b32d2e">' . esc_html( $token->get_error_message() ) . '</p></td></tr>';
+			echo '<tr><th scope="row">' . esc_html__( 'Verify token', 'cartpinger-for-woocommerce' ) . '</th><td><p class="cartpinger-unreadable">' . esc_html( $token->get_error_message() ) . '</p></td></tr>';
 		} else {
 			self::render_copy_row( 'cartpinger-verify-token', __( 'Verify token', 'cartpinger-for-woocommerce' ), $token );
 		}
@@ -451,16 +450,16 @@ final class SetupPage {
 	 * @return void
 	 */
 	private function render_doctor(): void {
-		echo '<table class="widefat striped cartpinger-doctor" style="max-width:60em"><thead><tr><th>' . esc_html__( 'Status', 'cartpinger-for-woocommerce' ) . '</th><th>' . esc_html__( 'Check', 'cartpinger-for-woocommerce' ) . '</th><th>' . esc_html__( 'Details and what to do', 'cartpinger-for-woocommerce' ) . '</th></tr></thead><tbody>';
+		echo '<table class="widefat striped cartpinger-doctor"><thead><tr><th>' . esc_html__( 'Status', 'cartpinger-for-woocommerce' ) . '</th><th>' . esc_html__( 'Check', 'cartpinger-for-woocommerce' ) . '</th><th>' . esc_html__( 'Details and what to do', 'cartpinger-for-woocommerce' ) . '</th></tr></thead><tbody>';
 		foreach ( $this->doctor_checks() as $check ) {
 			$state = null === $check['ok'] ? 'note' : ( $check['ok'] ? 'ok' : 'fail' );
 			$icon  = array(
-				'ok'   => array( '#00a32a', __( 'OK', 'cartpinger-for-woocommerce' ) ),
-				'fail' => array( '#d63638', __( 'Problem', 'cartpinger-for-woocommerce' ) ),
-				'note' => array( '#646970', __( 'Note', 'cartpinger-for-woocommerce' ) ),
+				'ok'   => array( 'ok', __( 'OK', 'cartpinger-for-woocommerce' ) ),
+				'fail' => array( 'fail', __( 'Problem', 'cartpinger-for-woocommerce' ) ),
+				'note' => array( 'note', __( 'Note', 'cartpinger-for-woocommerce' ) ),
 			)[ $state ];
 			printf(
-				'<tr class="cartpinger-check cartpinger-check-%1$s" data-check="%2$s" data-state="%1$s"><td><strong style="color:%3$s">%4$s</strong></td><td>%5$s</td><td>%6$s%7$s</td></tr>',
+				'<tr class="cartpinger-check cartpinger-check-%1$s" data-check="%2$s" data-state="%1$s"><td><strong class="cartpinger-state-%3$s">%4$s</strong></td><td>%5$s</td><td>%6$s%7$s</td></tr>',
 				esc_attr( $state ),
 				esc_attr( $check['id'] ),
 				esc_attr( $icon[0] ),
