@@ -70,6 +70,8 @@ async function openCheckout(browser, checkout, vp) {
 
 async function phoneInput(page, checkout) {
   const ids = checkout === 'classic' ? ['billing_phone'] : ['shipping-phone', 'billing-phone'];
+  // The block checkout renders its address form after the page loads.
+  await page.locator(ids.map((id) => `#${id}`).join(', ')).first().waitFor({ state: 'visible', timeout: 30000 }).catch(() => {});
   for (const id of ids) {
     const el = page.locator(`#${id}`);
     if (await el.count() && await el.first().isVisible()) return el.first();
