@@ -17,8 +17,9 @@ defined( 'ABSPATH' ) || exit;
  * Migration 5 runs on the first request after an update, which may be a shopper's: on small
  * tables the build runs right there (well under a second); on big ones it is handed to a WP-Cron
  * event (no time limit) and the PENDING option is set meanwhile. While it is set the scheduler
- * does not plan (its cool-off facts are not there yet) and the dashboard says its numbers are
- * being built. `wp cartpinger stats rebuild` runs the same build in the foreground.
+ * does not plan (its cool-off facts are not there yet); it is cleared as soon as the phone facts
+ * are built, before the dashboard's counters (which fill in day by day). `wp cartpinger stats
+ * rebuild` runs the same build in the foreground.
  *
  * @since 0.3.0
  */
@@ -117,8 +118,9 @@ final class Backfill {
 	 */
 	public static function build( ?callable $progress = null ): array {
 		$phones = PhoneFacts::backfill();
-		$stats  = Stats::rebuild( $progress );
+		// The scheduler only needs the phone facts: it plans again while the counters build.
 		delete_option( self::PENDING );
+		$stats = Stats::rebuild( $progress );
 		return array( 'phones' => $phones ) + $stats;
 	}
 }

@@ -61,13 +61,6 @@ final class Stats {
 	public const MESSAGE_FIELDS = array( 'sent', 'delivered', 'read_n', 'failed', 'reach_delivered', 'reach_read', 'costed', 'cost_micros' );
 
 	/**
-	 * Option holding a pending background rebuild (set by the migration on big tables).
-	 *
-	 * @since 0.3.0
-	 */
-	public const REBUILD_HOOK = 'cartpinger_stats_rebuild';
-
-	/**
 	 * Full table name.
 	 *
 	 * @since 0.3.0
