@@ -43,7 +43,7 @@
 		last = body;
 		sentConsent = data.consent;
 		window.fetch( cfg.url, { method: 'POST', credentials: 'same-origin', keepalive: true,
-			headers: { 'Content-Type': 'application/json', 'X-WP-Nonce': cfg.nonce }, body: body } )
+			headers: { 'Content-Type': 'application/json', 'X-WP-Nonce': cfg.nonce, 'X-CartPinger-Nonce': cfg.check }, body: body } )
 			.catch( function () {} );
 	}
 	function later() {

@@ -8,7 +8,7 @@
  *    interleaved request by request: "off" sends X-CPBench-Off: 1, which tests/bench/mu-bench.php
  *    turns into "cartpinger/cartpinger.php is not in active_plugins" for that request.
  * 2. POST /wp-json/cartpinger/v1/track-cart in a real WooCommerce session (a product added with
- *    ?add-to-cart, the session cookie kept), with the wp_rest nonce read from the checkout page's
+ *    ?add-to-cart, the session cookie kept), with the wp_rest and checkout nonces read from the checkout page's
  *    window.cartpingerTrack inline script; baseline GET /wp-json/wc/store/v1/cart in the same
  *    session, interleaved. The route allows 30 calls a minute per session, so several sessions
  *    are used, each well under that.
@@ -154,7 +154,7 @@ for ( $s = 0; $s < $sessions; $s++ ) {
 		)
 	);
 	for ( $i = -2; $i < $per_sess; $i++ ) {
-		list( $tc, $tb, $tms ) = req( $ch, 'POST', $cfg['url'], array( 'Content-Type: application/json', 'X-WP-Nonce: ' . $cfg['nonce'] ), $body );
+		list( $tc, $tb, $tms ) = req( $ch, 'POST', $cfg['url'], array( 'Content-Type: application/json', 'X-WP-Nonce: ' . $cfg['nonce'], 'X-CartPinger-Nonce: ' . ( $cfg['check'] ?? '' ) ), $body );
 		list( $cc, , $cms )    = req( $ch, 'GET', "$site/wp-json/wc/store/v1/cart" );
 		$answer                = json_decode( $tb, true );
 		if ( 200 !== $tc || true !== ( $answer['success'] ?? null ) ) {

@@ -357,6 +357,8 @@ SCENARIOS_WOO=(
 	"n1|OrderNotificationsTest|1|0|"
 	"p1|PrivacyTest|1|0|"
 	"rr|RestRolesTest|1|0|"
+	"ca0|WebhookSetupTest|1|1|"
+	"ca|ConsentAbuseTest|1|0|"
 	"wd|WidgetTest|1|1|"
 	"ad0|WebhookSetupTest|1|1|"
 	"ad1|AdminDashboardTest|1|0|"

@@ -16,7 +16,11 @@ defined( 'ABSPATH' ) || exit;
 // phpcs:disable WordPress.WP.GlobalVariablesOverride.Prohibited -- template-local variables.
 $cartpinger_filter = static function ( array $keep, string $inner, string $anchor ) use ( $view ): void {
 	printf( '<form method="get" action="%s#%s" class="cartpinger-filter">', esc_url( admin_url( 'admin.php' ) ), esc_attr( $anchor ) );
-	foreach ( array_merge( array( 'page' => Menu::SLUG_DASHBOARD, 'range' => $view['days'] ), $keep ) as $k => $v ) {
+	$cartpinger_base = array(
+		'page'  => Menu::SLUG_DASHBOARD,
+		'range' => $view['days'],
+	);
+	foreach ( array_merge( $cartpinger_base, $keep ) as $k => $v ) {
 		printf( '<input type="hidden" name="%s" value="%s">', esc_attr( (string) $k ), esc_attr( (string) $v ) );
 	}
 	echo $inner; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- built by $cartpinger_select from escaped parts.
@@ -51,6 +55,15 @@ $cartpinger_pages  = static function ( string $arg, int $page, int $pages, array
 	<p class="cartpinger-heartbeat"><?php echo esc_html( $view['heartbeat']['text'] ); ?></p>
 	<?php if ( 'stale' === $view['heartbeat']['state'] ) : ?>
 		<div class="notice notice-warning inline"><p><?php esc_html_e( 'The queue has not run for more than 10 minutes: check that WP-Cron or Action Scheduler runs on this site, or add a server cron job running "wp cartpinger queue run" every minute.', 'cartpinger-for-woocommerce' ); ?></p></div>
+	<?php endif; ?>
+
+	<?php if ( $view['refused'] > 0 ) : ?>
+		<p class="cartpinger-refused-captures" data-count="<?php echo (int) $view['refused']; ?>">
+			<?php
+			/* translators: %d: number of refused WhatsApp opt-ins. */
+			echo esc_html( sprintf( _n( '%d WhatsApp opt-in was refused in the last 7 days: too many from one network or store-wide in an hour (a script, or limits to raise with the cartpinger_capture_limits filter).', '%d WhatsApp opt-ins were refused in the last 7 days: too many from one network or store-wide in an hour (a script, or limits to raise with the cartpinger_capture_limits filter).', (int) $view['refused'], 'cartpinger-for-woocommerce' ), (int) $view['refused'] ) );
+			?>
+		</p>
 	<?php endif; ?>
 
 	<?php if ( $view['empty'] ) : ?>

@@ -95,7 +95,14 @@ $cartpinger_error_field = is_array( $view['error'] ) ? (string) ( $view['error']
 							printf( '<textarea class="large-text" rows="3" id="%1$s" name="%2$s" placeholder="%3$s"%4$s>%5$s</textarea>', esc_attr( $cartpinger_id ), esc_attr( $cartpinger_name ), esc_attr( (string) ( $cartpinger_field['placeholder'] ?? '' ) ), $cartpinger_aria, esc_textarea( (string) $cartpinger_value ) ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped above.
 							break;
 						default:
-							printf( '<input type="%1$s" class="regular-text" id="%2$s" name="%3$s" value="%4$s"%5$s%6$s>', 'time' === $cartpinger_field['type'] ? 'time' : 'text', esc_attr( $cartpinger_id ), esc_attr( $cartpinger_name ), esc_attr( (string) $cartpinger_value ), 'url' === $cartpinger_field['type'] ? ' inputmode="url"' : '', $cartpinger_aria ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped above.
+							// Where the token is sent is an administrator's choice: shop managers only see it.
+							$cartpinger_locked = 'graph_base_url' === $cartpinger_key && ! Settings::may_change_endpoint();
+							printf( '<input type="%1$s" class="regular-text" id="%2$s" name="%3$s" value="%4$s"%5$s%6$s>', 'time' === $cartpinger_field['type'] ? 'time' : 'text', esc_attr( $cartpinger_id ), esc_attr( $cartpinger_name ), esc_attr( (string) $cartpinger_value ), ( 'url' === $cartpinger_field['type'] ? ' inputmode="url"' : '' ) . ( $cartpinger_locked ? ' disabled' : '' ), $cartpinger_aria ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped above.
+							if ( $cartpinger_locked ) {
+								echo '<p class="description cartpinger-locked">' . esc_html__( 'Only an administrator can change this address.', 'cartpinger-for-woocommerce' ) . '</p>';
+							} elseif ( 'graph_base_url' === $cartpinger_key ) {
+								echo '<p class="description">' . esc_html__( 'Changing this address deletes the saved access token and app secret: enter them again for the new address.', 'cartpinger-for-woocommerce' ) . '</p>';
+							}
 					}
 					if ( $cartpinger_bad ) {
 						printf( '<p class="cartpinger-field-error" role="alert">%s</p>', esc_html( (string) ( $view['error']['message'] ?? '' ) ) );

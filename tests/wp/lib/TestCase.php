@@ -65,6 +65,7 @@ abstract class TestCase extends PHPUnitTestCase {
 	 */
 	protected static function use_sandbox( \CartPinger\Tests\Native\SandboxProcess $sandbox, array $extra = array() ): \CartPinger\Settings\Settings {
 		$settings = new \CartPinger\Settings\Settings( new \CartPinger\Settings\SecretBox() );
+		$app_secret = $settings->get_secret( 'app_secret' );
 		$values   = array(
 			'phone_number_id' => \CartPinger\Tests\Native\SandboxProcess::PHONE_NUMBER_ID,
 			'waba_id'         => \CartPinger\Tests\Native\SandboxProcess::WABA_ID,
@@ -77,6 +78,10 @@ abstract class TestCase extends PHPUnitTestCase {
 		}
 		if ( true !== $settings->set_secret( 'access_token', \CartPinger\Tests\Native\SandboxProcess::TOKEN ) ) {
 			throw new \RuntimeException( 'could not set the access token' );
+		}
+		// Changing the Graph address discards the app secret (issue 11): re-enter the one stored.
+		if ( is_string( $app_secret ) && '' !== $app_secret ) {
+			$settings->set_secret( 'app_secret', $app_secret );
 		}
 		delete_option( \CartPinger\Queue\Store::PAUSED_OPTION );
 		return $settings;

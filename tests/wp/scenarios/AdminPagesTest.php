@@ -147,7 +147,8 @@ final class AdminPagesTest extends TestCase {
 				'app_secret'        => Settings::MASK,
 				'verify_token'      => 'new_verify-token',
 				'graph_api_version' => 'v25.0',
-				'graph_base_url'    => 'https://graph.facebook.com',
+				// Unchanged: a new address would discard the token and app secret (ConsentAbuseTest).
+				'graph_base_url'    => (string) $settings->get( 'graph_base_url' ),
 			)
 		);
 		$url = ( new SettingsPage( self::settings() ) )->save_from_request();
@@ -312,7 +313,8 @@ final class AdminPagesTest extends TestCase {
 	// ------------------------------------------------------------------ setup wizard and doctor
 
 	public function test_credentials_step_checks_with_meta(): void {
-		self::settings()->update( array( 'graph_base_url' => self::$sandbox->base ) );
+		// A new Graph address discards the app secret: the administrator re-enters it with it.
+		$this->assertTrue( self::settings()->update( array( 'graph_base_url' => self::$sandbox->base, 'app_secret' => WebhookSetupTest::APP_SECRET ) ) );
 		self::post_action(
 			SetupPage::ACTION_CREDENTIALS,
 			array(

@@ -26,6 +26,7 @@ final class AdminTemplatesTest extends TestCase {
 	public static function setUpBeforeClass(): void {
 		self::$sandbox = new SandboxProcess();
 		$settings      = new Settings( new SecretBox() );
+		$app_secret = $settings->get_secret( 'app_secret' );
 		foreach ( array(
 			'phone_number_id' => SandboxProcess::PHONE_NUMBER_ID,
 			'waba_id'         => SandboxProcess::WABA_ID,
@@ -37,6 +38,10 @@ final class AdminTemplatesTest extends TestCase {
 		}
 		if ( true !== $settings->set_secret( 'access_token', SandboxProcess::TOKEN ) ) {
 			throw new \RuntimeException( 'could not set the access token' );
+		}
+		// Changing the Graph address discards the app secret (issue 11): re-enter the one stored.
+		if ( is_string( $app_secret ) && '' !== $app_secret ) {
+			$settings->set_secret( 'app_secret', $app_secret );
 		}
 	}
 

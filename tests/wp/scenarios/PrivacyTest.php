@@ -68,8 +68,9 @@ final class PrivacyTest extends TestCase {
 				'currency'         => 'EUR',
 				'consent'          => 1,
 				'consent_at'       => $now,
-				'consent_ip'       => '203.0.113.5',
+				'consent_ip'       => \CartPinger\Recovery\CaptureGuard::hash_address( '203.0.113.5' ),
 				'consent_label'    => 'Send me order updates and reminders via WhatsApp.',
+				'consent_text_version' => '2026-11-v1',
 				'status'           => 'open',
 				'last_activity_at' => $now,
 				'created_at'       => $now,
@@ -122,7 +123,7 @@ final class PrivacyTest extends TestCase {
 		$order->set_billing_country( 'ES' );
 		$order->update_meta_data( CheckoutHooks::ORDER_META, '1' );
 		$order->update_meta_data( CheckoutHooks::ORDER_PHONE_META, self::PHONE_ORDER );
-		$order->update_meta_data( '_cartpinger_consent_proof', array( 'at' => gmdate( 'Y-m-d H:i:s' ), 'ip' => '198.51.100.7', 'label' => 'Send me order updates', 'source' => 'classic' ) );
+		$order->update_meta_data( '_cartpinger_consent_proof', array( 'at' => gmdate( 'Y-m-d H:i:s' ), 'ip' => \CartPinger\Recovery\CaptureGuard::hash_address( '198.51.100.7' ), 'label' => 'Send me order updates', 'label_version' => '2026-11-v1', 'source' => 'classic' ) );
 		$order->save();
 		$ids['order'] = $order->get_id();
 
@@ -192,13 +193,19 @@ final class PrivacyTest extends TestCase {
 		$this->assertSame( self::PHONE_RECORD, $open[1]['WhatsApp phone'] );
 		$this->assertSame( 'Ana', $open[1]['Name'] );
 		$this->assertSame( self::EMAIL, $open[1]['Email'] );
-		$this->assertSame( '203.0.113.5', $open[1]['Consent IP address'] );
+		// Proof of consent: UTC time, the keyed hash of the address (never the address), the version.
+		$this->assertMatchesRegularExpression( '/^h1:[0-9a-f]{40}$/', $open[1]['Consent address (keyed hash)'] );
+		$this->assertSame( \CartPinger\Recovery\CaptureGuard::hash_address( '203.0.113.5' ), $open[1]['Consent address (keyed hash)'] );
+		$this->assertNotSame( \CartPinger\Recovery\CaptureGuard::hash_address( '203.0.113.6' ), $open[1]['Consent address (keyed hash)'] );
+		$this->assertSame( '2026-11-v1', $open[1]['Consent wording version'] );
+		$this->assertMatchesRegularExpression( '/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/', $open[1]['Consent time (UTC)'] );
 		$this->assertStringContainsString( 'Blue mug', $open[1]['Cart'] );
 		$msg = $items[ 'cartpinger-message-' . $ids['msg_order'] ];
 		$this->assertSame( self::PHONE_ORDER, $msg[1]['WhatsApp phone'] );
 		$this->assertStringContainsString( '25.00 EUR', $msg[1]['Details'] );
 		$order = $items[ 'cartpinger-order-' . $ids['order'] ];
-		$this->assertSame( '198.51.100.7', $order[1]['Consent IP address'] );
+		$this->assertSame( \CartPinger\Recovery\CaptureGuard::hash_address( '198.51.100.7' ), $order[1]['Consent address (keyed hash)'] );
+		$this->assertSame( '2026-11-v1', $order[1]['Consent wording version'] );
 		$this->assertSame( array(), call_user_func( self::exporter(), 'nobody@example.com', 1 )['data'] );
 	}
 

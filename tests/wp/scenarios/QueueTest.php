@@ -35,6 +35,7 @@ final class QueueTest extends TestCase {
 		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', Schema::messages_log_table() ) );
 		delete_option( Store::PAUSED_OPTION );
 		$settings = self::settings();
+		$app_secret = $settings->get_secret( 'app_secret' );
 		foreach ( array(
 			'phone_number_id' => SandboxProcess::PHONE_NUMBER_ID,
 			'waba_id'         => SandboxProcess::WABA_ID,
@@ -46,6 +47,10 @@ final class QueueTest extends TestCase {
 		}
 		if ( true !== $settings->set_secret( 'access_token', SandboxProcess::TOKEN ) ) {
 			throw new \RuntimeException( 'could not set the access token' );
+		}
+		// Changing the Graph address discards the app secret (issue 11): re-enter the one stored.
+		if ( is_string( $app_secret ) && '' !== $app_secret ) {
+			$settings->set_secret( 'app_secret', $app_secret );
 		}
 	}
 

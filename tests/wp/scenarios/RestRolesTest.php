@@ -11,8 +11,9 @@
  *   /cartpinger/v1/webhook     public by design (Meta calls it without a login): GET with a wrong
  *                              or missing verify token 403, POST with a wrong or missing
  *                              X-Hub-Signature-256 401, whoever the user is.
- *   /cartpinger/v1/track-cart  a valid wp_rest nonce is the gate: 403 without one or with a
- *                              wrong one for every user; with the user's own nonce it is let in.
+ *   /cartpinger/v1/track-cart  a valid wp_rest nonce and the checkout page's nonce are the gate:
+ *                              403 without either or with a wrong one for every user; with the
+ *                              user's own nonces it is let in.
  *   any other route            401/403 for anonymous and customer, anything but 401/403 for shop
  *                              manager and administrator (i.e. it requires manage_woocommerce).
  *   every request              never a 5xx.
@@ -277,7 +278,17 @@ final class RestRolesTest extends TestCase {
 			$wrong = self::dispatch( 'POST', '/cartpinger/v1/track-cart', $params, array( 'X-WP-Nonce' => 'abcdef0123' ) );
 			$this->assertSame( 403, $none->get_status(), "track-cart without a nonce as {$role}: " . self::describe( $none ) );
 			$this->assertSame( 403, $wrong->get_status(), "track-cart with a wrong nonce as {$role}: " . self::describe( $wrong ) );
-			$valid = self::dispatch( 'POST', '/cartpinger/v1/track-cart', $params, array( 'X-WP-Nonce' => wp_create_nonce( 'wp_rest' ) ) );
+			$rest_only = self::dispatch( 'POST', '/cartpinger/v1/track-cart', $params, array( 'X-WP-Nonce' => wp_create_nonce( 'wp_rest' ) ) );
+			$this->assertSame( 403, $rest_only->get_status(), "track-cart without the checkout page's nonce as {$role}: " . self::describe( $rest_only ) );
+			$valid = self::dispatch(
+				'POST',
+				'/cartpinger/v1/track-cart',
+				$params,
+				array(
+					'X-WP-Nonce'         => wp_create_nonce( 'wp_rest' ),
+					'X-CartPinger-Nonce' => wp_create_nonce( \CartPinger\Rest\TrackCartController::NONCE_ACTION ),
+				)
+			);
 			$this->assertNotContains( $valid->get_status(), array( 401, 403 ), "track-cart with the user's own nonce as {$role}: " . self::describe( $valid ) );
 			$this->assertLessThan( 500, $valid->get_status(), "track-cart with a valid nonce as {$role}: " . self::describe( $valid ) );
 		}

@@ -11,6 +11,7 @@ declare(strict_types=1);
 namespace CartPinger\Admin;
 
 use CartPinger\Queue\Runner;
+use CartPinger\Recovery\CaptureGuard;
 use CartPinger\Recovery\Steps;
 use CartPinger\Storage\DashboardStats;
 use CartPinger\Support\Money;
@@ -182,6 +183,8 @@ final class DashboardPage implements RegistersHooks {
 		$view = array(
 			'days'        => $days,
 			'heartbeat'   => self::heartbeat(),
+			// WhatsApp opt-ins refused by the capture limits (issue 11), last 7 days.
+			'refused'     => CaptureGuard::refused( 7 ),
 			'ranges'      => self::ranges( $days ),
 			'empty'       => array() === $counts,
 			'setup_url'   => admin_url( 'admin.php?page=' . Menu::SLUG_SETUP ),

@@ -187,7 +187,7 @@ final class Privacy implements RegistersHooks {
 			"\n\n",
 			array(
 				'<strong>' . __( 'WhatsApp order updates and cart reminders', 'cartpinger-for-woocommerce' ) . '</strong>',
-				__( 'When you tick the WhatsApp box at checkout, we store your phone number, first name, email address, the contents of your cart and proof of your consent (the time, your IP address and the wording you agreed to). We use them to send you WhatsApp messages about your order and, if you leave without ordering, up to three reminders about your cart.', 'cartpinger-for-woocommerce' ),
+				__( 'When you tick the WhatsApp box at checkout, we store your phone number, first name, email address, the contents of your cart and proof of your consent (the time, a keyed hash of your network address and the wording you agreed to, with its version). We use them to send you WhatsApp messages about your order and, if you leave without ordering, up to three reminders about your cart.', 'cartpinger-for-woocommerce' ),
 				__( 'The messages are sent through the WhatsApp Business Platform (Cloud API) of Meta Platforms, which receives your phone number and the text of each message. We keep a log of the messages sent to you (phone number, message type and the details it contained) and their delivery status.', 'cartpinger-for-woocommerce' ),
 				__( 'You can withdraw your consent at any time by unticking the box at checkout or by replying STOP to any of our WhatsApp messages. You can ask us for a copy of this data or for its erasure.', 'cartpinger-for-woocommerce' ),
 				__( 'Cart records that are closed and message logs are deleted automatically after the retention period set by the shop.', 'cartpinger-for-woocommerce' ),
@@ -274,7 +274,7 @@ final class Privacy implements RegistersHooks {
 		// Recovery rows: by email, by phone (UNION of indexed lookups).
 		$parts = array( $wpdb->prepare( 'SELECT id FROM %i WHERE customer_email = %s', $recoveries, $email ) );
 		if ( array() !== $phones ) {
-			$parts[] = $wpdb->prepare( 'SELECT id FROM %i WHERE customer_phone IN (' . self::placeholders( $phones, '%s' ) . ')', $recoveries, ...$phones ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders only.
+			$parts[] = $wpdb->prepare( 'SELECT id FROM %i WHERE customer_phone IN (' . implode( ',', array_fill( 0, count( $phones ), '%s' ) ) . ')', $recoveries, ...$phones );
 		}
 		$recovery_ids = self::ids( $wpdb->get_col( implode( ' UNION ', $parts ) . ' ORDER BY id' ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- each part is prepared.
 
@@ -282,13 +282,13 @@ final class Privacy implements RegistersHooks {
 		$parts     = array();
 		$order_ids = array_keys( $orders );
 		if ( array() !== $phones ) {
-			$parts[] = $wpdb->prepare( 'SELECT id FROM %i WHERE phone IN (' . self::placeholders( $phones, '%s' ) . ')', $messages, ...$phones ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders only.
+			$parts[] = $wpdb->prepare( 'SELECT id FROM %i WHERE phone IN (' . implode( ',', array_fill( 0, count( $phones ), '%s' ) ) . ')', $messages, ...$phones );
 		}
 		if ( array() !== $order_ids ) {
-			$parts[] = $wpdb->prepare( "SELECT id FROM %i WHERE order_id IN (" . self::placeholders( $order_ids, '%d' ) . ") AND phone <> ''", $messages, ...$order_ids ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders only.
+			$parts[] = $wpdb->prepare( 'SELECT id FROM %i WHERE order_id IN (' . implode( ',', array_fill( 0, count( $order_ids ), '%d' ) ) . ") AND phone <> ''", $messages, ...$order_ids );
 		}
 		if ( array() !== $recovery_ids ) {
-			$parts[] = $wpdb->prepare( "SELECT id FROM %i WHERE recovery_id IN (" . self::placeholders( $recovery_ids, '%d' ) . ") AND phone <> ''", $messages, ...$recovery_ids ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders only.
+			$parts[] = $wpdb->prepare( 'SELECT id FROM %i WHERE recovery_id IN (' . implode( ',', array_fill( 0, count( $recovery_ids ), '%d' ) ) . ") AND phone <> ''", $messages, ...$recovery_ids );
 		}
 		$message_ids = array() === $parts ? array() : self::ids( $wpdb->get_col( implode( ' UNION ', $parts ) . ' ORDER BY id' ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- each part is prepared.
 
@@ -408,8 +408,9 @@ final class Privacy implements RegistersHooks {
 			__( 'Status', 'cartpinger-for-woocommerce' )               => $row['status'] ?? '',
 			__( 'Consent given', 'cartpinger-for-woocommerce' )        => '1' === (string) ( $row['consent'] ?? '' ) ? __( 'Yes', 'cartpinger-for-woocommerce' ) : __( 'No', 'cartpinger-for-woocommerce' ),
 			__( 'Consent time (UTC)', 'cartpinger-for-woocommerce' )   => $row['consent_at'] ?? '',
-			__( 'Consent IP address', 'cartpinger-for-woocommerce' )   => $row['consent_ip'] ?? '',
+			__( 'Consent address (keyed hash)', 'cartpinger-for-woocommerce' ) => $row['consent_ip'] ?? '',
 			__( 'Consent wording', 'cartpinger-for-woocommerce' )      => $row['consent_label'] ?? '',
+			__( 'Consent wording version', 'cartpinger-for-woocommerce' ) => $row['consent_text_version'] ?? '',
 			__( 'Consent withdrawn (UTC)', 'cartpinger-for-woocommerce' ) => $row['revoked_at'] ?? '',
 			__( 'Coupon', 'cartpinger-for-woocommerce' )               => $row['coupon_code'] ?? '',
 			__( 'Created (UTC)', 'cartpinger-for-woocommerce' )        => $row['created_at'] ?? '',
@@ -469,8 +470,9 @@ final class Privacy implements RegistersHooks {
 			__( 'WhatsApp consent', 'cartpinger-for-woocommerce' )      => '1' === (string) $order->get_meta( CheckoutHooks::ORDER_META, true ) ? __( 'Yes', 'cartpinger-for-woocommerce' ) : __( 'No', 'cartpinger-for-woocommerce' ),
 			__( 'WhatsApp phone', 'cartpinger-for-woocommerce' )        => (string) $order->get_meta( CheckoutHooks::ORDER_PHONE_META, true ),
 			__( 'Consent time (UTC)', 'cartpinger-for-woocommerce' )    => (string) ( $proof['at'] ?? '' ),
-			__( 'Consent IP address', 'cartpinger-for-woocommerce' )    => (string) ( $proof['ip'] ?? '' ),
+			__( 'Consent address (keyed hash)', 'cartpinger-for-woocommerce' ) => (string) ( $proof['ip'] ?? '' ),
 			__( 'Consent wording', 'cartpinger-for-woocommerce' )       => (string) ( $proof['label'] ?? '' ),
+			__( 'Consent wording version', 'cartpinger-for-woocommerce' ) => (string) ( $proof['label_version'] ?? '' ),
 		);
 		return array(
 			'group_id'    => 'cartpinger-orders',
@@ -557,7 +559,7 @@ final class Privacy implements RegistersHooks {
 				0,
 				(int) $wpdb->query(
 					$wpdb->prepare(
-						"UPDATE %i SET phone = '', components = %s, error_code = IF(status = 'pending', 'erased', error_code), status = IF(status = 'pending', 'cancelled', status), updated_at = %s WHERE id IN (" . self::placeholders( $messages, '%d' ) . ')', // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders only.
+						"UPDATE %i SET phone = '', components = %s, error_code = IF(status = 'pending', 'erased', error_code), status = IF(status = 'pending', 'cancelled', status), updated_at = %s WHERE id IN (" . implode( ',', array_fill( 0, count( $messages ), '%d' ) ) . ')',
 						Schema::messages_log_table(),
 						'{"params":[]}',
 						$now,
@@ -579,7 +581,7 @@ final class Privacy implements RegistersHooks {
 							"UPDATE %i SET session_key = NULL, token_hash = NULL, token_sealed = '', customer_phone = '', customer_name = '', customer_email = '', user_id = 0,
 								cart_snapshot = NULL, consent = 0, consent_ip = '', consent_label = NULL, coupon_code = '', billing_country = '', locale = '', next_check_at = NULL,
 								close_reason = IF(status IN (%s, %s, %s), 'erased', close_reason), status = IF(status IN (%s, %s, %s), 'expired', status), updated_at = %s
-							WHERE id IN (" . self::placeholders( $records, '%d' ) . ')', // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders only.
+							WHERE id IN (" . implode( ',', array_fill( 0, count( $records ), '%d' ) ) . ')',
 							Schema::recoveries_table(),
 							...array_merge( $live, $live, array( $now ), $records )
 						)
@@ -740,7 +742,7 @@ final class Privacy implements RegistersHooks {
 			if ( array() === $ids ) {
 				break;
 			}
-			$result['recoveries'] += max( 0, (int) $wpdb->query( $wpdb->prepare( 'DELETE FROM %i WHERE id IN (' . self::placeholders( $ids, '%d' ) . ')', Schema::recoveries_table(), ...$ids ) ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders only.
+			$result['recoveries'] += max( 0, (int) $wpdb->query( $wpdb->prepare( 'DELETE FROM %i WHERE id IN (' . implode( ',', array_fill( 0, count( $ids ), '%d' ) ) . ')', Schema::recoveries_table(), ...$ids ) ) );
 			if ( count( $ids ) < self::PURGE_BATCH ) {
 				break;
 			}
@@ -750,7 +752,7 @@ final class Privacy implements RegistersHooks {
 			$ids = self::ids(
 				$wpdb->get_col(
 					$wpdb->prepare(
-						'SELECT id FROM %i WHERE created_at < %s AND status IN (' . self::placeholders( $finished, '%s' ) . ') ORDER BY created_at LIMIT %d', // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders only.
+						'SELECT id FROM %i WHERE created_at < %s AND status IN (' . implode( ',', array_fill( 0, count( $finished ), '%s' ) ) . ') ORDER BY created_at LIMIT %d',
 						Schema::messages_log_table(),
 						$cutoff,
 						...array_merge( $finished, array( self::PURGE_BATCH ) )
@@ -760,7 +762,7 @@ final class Privacy implements RegistersHooks {
 			if ( array() === $ids ) {
 				break;
 			}
-			$result['messages'] += max( 0, (int) $wpdb->query( $wpdb->prepare( 'DELETE FROM %i WHERE id IN (' . self::placeholders( $ids, '%d' ) . ')', Schema::messages_log_table(), ...$ids ) ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders only.
+			$result['messages'] += max( 0, (int) $wpdb->query( $wpdb->prepare( 'DELETE FROM %i WHERE id IN (' . implode( ',', array_fill( 0, count( $ids ), '%d' ) ) . ')', Schema::messages_log_table(), ...$ids ) ) );
 			if ( count( $ids ) < self::PURGE_BATCH ) {
 				break;
 			}
@@ -769,19 +771,6 @@ final class Privacy implements RegistersHooks {
 	}
 
 	// ------------------------------------------------------------------ helpers
-
-	/**
-	 * Comma-separated placeholders.
-	 *
-	 * @since 0.2.0
-	 *
-	 * @param array<int, mixed> $values      Values.
-	 * @param string            $placeholder Placeholder: %s or %d.
-	 * @return string
-	 */
-	private static function placeholders( array $values, string $placeholder ): string {
-		return implode( ',', array_fill( 0, max( 1, count( $values ) ), $placeholder ) );
-	}
 
 	/**
 	 * Positive integer ids, unique, in order.

@@ -134,7 +134,7 @@ final class Capture {
 	 *
 	 * @param array<string, mixed> $input Keys: phone, country, name, email (strings), consent (bool),
 	 *                                    source (classic|block|order).
-	 * @return string captured|revoked|empty|invalid_phone|no_session|disabled|error
+	 * @return string captured|revoked|empty|invalid_phone|no_session|rate_limited|disabled|error
 	 */
 	public function capture( array $input ): string {
 		try {
@@ -168,7 +168,7 @@ final class Capture {
 		$phone     = '';
 		if ( '' !== $raw_phone ) {
 			try {
-				$phone = Phone::to_e164( $raw_phone, 1 === preg_match( '/^[A-Z]{2}$/', $country ) ? $country : '' );
+				$phone = Phone::to_e164( $raw_phone, ( 1 === preg_match( '/^[A-Z]{2}$/', $country ) ) ? $country : '' );
 			} catch ( InvalidPhoneException $e ) {
 				$phone = '';
 				if ( $consent ) {
@@ -178,7 +178,8 @@ final class Capture {
 		}
 
 		if ( ! $consent ) {
-			$this->revoke( $session_key, $phone );
+			// Only this session's own record: a phone number alone proves nothing (issue 11).
+			$this->revoke( $session_key );
 			return 'revoked';
 		}
 		if ( '' === $phone ) {
@@ -190,7 +191,9 @@ final class Capture {
 		if ( WC()->cart->is_empty() ) {
 			return 'empty';
 		}
-		if ( '' === $session_key ) {
+		// A consent needs a live session (its cookie came with the request, or a logged-in
+		// shopper): a session made up for this request alone is not a checkout.
+		if ( '' === $session_key || ! WC()->session->has_session() ) {
 			return 'no_session';
 		}
 
@@ -198,11 +201,24 @@ final class Capture {
 		// browser a new customer id since (login, a new session cookie): no second record.
 		$linked = (int) WC()->session->get( self::SESSION_RECOVERY );
 		if ( $linked > 0 ) {
-			$this->records->adopt_session( $linked, $session_key );
+			// Only with the record's own phone: a forwarded link never lets its opener put
+			// another phone on (or take consent off) the shopper's record.
+			$record = $this->records->find( $linked );
+			if ( null !== $record && (string) $record['customer_phone'] === $phone ) {
+				$this->records->adopt_session( $linked, $session_key );
+			}
 		}
 		$snapshot = Snapshot::of_cart( WC()->cart );
-		$policy   = Policy::build( $this->settings );
-		$email    = sanitize_email( (string) ( $input['email'] ?? '' ) );
+		if ( array() === (array) ( $snapshot['lines'] ?? array() ) ) {
+			return 'empty';
+		}
+		// A new record, or a new phone on this session's record, counts against the limits.
+		$existing = $this->records->find_by_session( $session_key );
+		if ( ( null === $existing || (string) $existing['customer_phone'] !== $phone ) && ! CaptureGuard::admit() ) {
+			return 'rate_limited';
+		}
+		$policy = Policy::build( $this->settings );
+		$email  = sanitize_email( (string) ( $input['email'] ?? '' ) );
 		if ( '' === $email && null !== WC()->customer ) {
 			$email = (string) WC()->customer->get_billing_email();
 		}
@@ -218,7 +234,7 @@ final class Capture {
 				'currency'      => (string) $snapshot['currency'],
 				'country'       => $country,
 				'locale'        => self::shopper_locale(),
-				'ip'            => self::client_ip(),
+				'ip'            => CaptureGuard::hash_address( CaptureGuard::client_address() ),
 				'label'         => self::label(),
 				'label_version' => self::label_version(),
 				'source'        => substr( sanitize_key( (string) ( $input['source'] ?? '' ) ), 0, 20 ),
@@ -233,17 +249,47 @@ final class Capture {
 	}
 
 	/**
-	 * Revokes consent: live records of this session or phone close as expired (consent 0),
-	 * and their pending messages are cancelled.
+	 * Revokes consent on the current session's own live record: it closes as expired
+	 * (consent 0) and its pending messages are cancelled. Withdrawing a phone everywhere is for
+	 * what proves control of the phone or the store: an inbound STOP, the privacy eraser or an
+	 * administrator (revoke_phone()).
 	 *
 	 * @since 0.2.0
 	 *
-	 * @param string $session_key Hashed session key.
-	 * @param string $phone       E.164 phone, or ''.
+	 * @param string $session_key Hashed session key ('' revokes nothing).
 	 * @return int Records closed.
 	 */
-	public function revoke( string $session_key, string $phone ): int {
-		$ids = array_map( static fn( $row ) => (int) $row['id'], $this->records->live_for_contact( $session_key, $phone, '' ) );
+	public function revoke( string $session_key ): int {
+		if ( '' === $session_key ) {
+			return 0;
+		}
+		return $this->close_revoked( array_map( static fn( $row ) => (int) $row['id'], $this->records->live_for_contact( $session_key, '', '' ) ) );
+	}
+
+	/**
+	 * Withdraws a phone's consent on every live record (an administrator's act).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $phone E.164 phone.
+	 * @return int Records closed.
+	 */
+	public function revoke_phone( string $phone ): int {
+		if ( '' === $phone ) {
+			return 0;
+		}
+		return $this->close_revoked( array_map( static fn( $row ) => (int) $row['id'], $this->records->live_for_contact( '', $phone, '' ) ) );
+	}
+
+	/**
+	 * Closes records as revoked and cancels their pending messages.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param int[] $ids Record ids.
+	 * @return int Records closed.
+	 */
+	private function close_revoked( array $ids ): int {
 		if ( array() === $ids ) {
 			return 0;
 		}
@@ -291,18 +337,6 @@ final class Capture {
 			return strtolower( $m[1] ) . ( isset( $m[2] ) ? '_' . strtoupper( $m[2] ) : '' );
 		}
 		return get_locale();
-	}
-
-	/**
-	 * The client's IP address as seen by WooCommerce (proof of consent), '' when unknown.
-	 *
-	 * @since 0.2.0
-	 *
-	 * @return string
-	 */
-	private static function client_ip(): string {
-		$ip = class_exists( '\WC_Geolocation' ) ? \WC_Geolocation::get_ip_address() : '';
-		return false !== filter_var( $ip, FILTER_VALIDATE_IP ) ? (string) $ip : '';
 	}
 
 	/**

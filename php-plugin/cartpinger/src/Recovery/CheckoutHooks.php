@@ -344,7 +344,8 @@ final class CheckoutHooks implements RegistersHooks {
 			$was = self::session_consent();
 			WC()->session->set( Capture::SESSION_CONSENT, $choice ? '1' : '0' );
 			if ( $was && ! $choice && $order instanceof \WC_Order ) {
-				$this->capture->revoke( Capture::session_key(), self::order_phone( $order ) );
+				// This checkout's own record only (issue 11).
+				$this->capture->revoke( Capture::session_key() );
 			}
 		} catch ( \Throwable $e ) {
 			Capture::log( 'Block checkout consent not recorded: ' . $e->getMessage() );
@@ -399,7 +400,7 @@ final class CheckoutHooks implements RegistersHooks {
 					$meta,
 					array(
 						'at'            => gmdate( 'Y-m-d H:i:s' ),
-						'ip'            => $order->get_customer_ip_address(),
+						'ip'            => CaptureGuard::hash_address( CaptureGuard::client_address() ),
 						'label'         => Capture::label( $which ),
 						'label_version' => Capture::label_version( $which ),
 						'source'        => $source,
@@ -416,8 +417,9 @@ final class CheckoutHooks implements RegistersHooks {
 				WC()->session->set( Capture::SESSION_CONSENT, $consent ? '1' : '0' );
 				WC()->session->set( Capture::SESSION_UPDATES, $updates ? '1' : '0' );
 			}
-			if ( ! $consent && '' !== $phone ) {
-				$this->capture->revoke( Capture::session_key(), $phone );
+			if ( ! $consent ) {
+				// This checkout's own record only: someone else's phone typed here withdraws nothing.
+				$this->capture->revoke( Capture::session_key() );
 			}
 		} catch ( \Throwable $e ) {
 			Capture::log( 'Order consent not saved: ' . $e->getMessage() );
@@ -442,7 +444,7 @@ final class CheckoutHooks implements RegistersHooks {
 		}
 		try {
 			$country = strtoupper( (string) $order->get_billing_country() );
-			return Phone::to_e164( $raw, 1 === preg_match( '/^[A-Z]{2}$/', $country ) ? $country : '' );
+			return Phone::to_e164( $raw, ( 1 === preg_match( '/^[A-Z]{2}$/', $country ) ) ? $country : '' );
 		} catch ( InvalidPhoneException $e ) {
 			return '';
 		}
@@ -475,6 +477,7 @@ final class CheckoutHooks implements RegistersHooks {
 				array(
 					'url'     => esc_url_raw( rest_url( 'cartpinger/v1/track-cart' ) ),
 					'nonce'   => wp_create_nonce( 'wp_rest' ),
+					'check'   => wp_create_nonce( \CartPinger\Rest\TrackCartController::NONCE_ACTION ),
 					'field'   => self::BLOCK_FIELD,
 					'consent' => self::session_consent(),
 				)

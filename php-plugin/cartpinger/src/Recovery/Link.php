@@ -17,9 +17,10 @@ defined( 'ABSPATH' ) || exit;
 
 /**
  * Any front-end URL with `?cartpinger_recover=<64 hex>` (or the legacy `?cartpinger_recover<64 hex>`)
- * of a messaged record: the visitor's cart
- * is replaced by the saved lines and coupons (plus the record's coupon), phone, name and email
- * are pre-filled, the click is recorded, and the visitor lands on checkout (302). Unknown,
+ * of a messaged record: the visitor's cart is replaced by the saved lines and coupons (plus the
+ * record's coupon), the click is recorded; phone, name and email are pre-filled, the consent
+ * ticked and the record adopted by this session only on the first open and within
+ * PREFILL_WINDOW of the latest message; the visitor lands on checkout (302). Unknown,
  * malformed, closed or recovered tokens do nothing: the page renders normally. Never logs
  * anyone in.
  *
@@ -189,6 +190,42 @@ final class Link implements RegistersHooks {
 	}
 
 	/**
+	 * Seconds after the message during which the first open of its link pre-fills the contact
+	 * details (filter `cartpinger_link_prefill_window`). Default two hours: most people open a
+	 * WhatsApp message within minutes of it arriving, so the shopper who tapped the link gets
+	 * a filled-in checkout, while a link forwarded, shared or found later reveals nobody's
+	 * name, phone or email (it still restores the cart).
+	 *
+	 * @since 0.3.0
+	 */
+	public const PREFILL_WINDOW = 7200;
+
+	/**
+	 * Whether a message sent at $messaged_at (UTC) is recent enough for the pre-fill.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $messaged_at UTC DATETIME of the latest message ('' = never).
+	 * @return bool
+	 */
+	private static function within_prefill_window( string $messaged_at ): bool {
+		$at = '' === $messaged_at ? false : strtotime( $messaged_at . ' UTC' );
+		if ( false === $at ) {
+			return false;
+		}
+		/**
+		 * Filters how long after the message the first open of its link pre-fills the shopper's
+		 * contact details.
+		 *
+		 * @since 0.3.0
+		 *
+		 * @param int $seconds Seconds (default two hours).
+		 */
+		$window = (int) apply_filters( 'cartpinger_link_prefill_window', self::PREFILL_WINDOW );
+		return time() - $at <= max( 0, $window );
+	}
+
+	/**
 	 * Restores the cart of a token into the current session.
 	 *
 	 * @since 0.2.0
@@ -214,9 +251,14 @@ final class Link implements RegistersHooks {
 			if ( ! WC()->session->has_session() && ! headers_sent() ) {
 				WC()->session->set_customer_session_cookie( true );
 			}
+			// The link restores a cart, not a person: contact details, the consent tick and the
+			// record's ownership go only to the first open, and only soon after the message. A
+			// forwarded or leaked link opened later restores the cart lines and coupon only.
+			$first    = $this->records->claim_first_click( (int) $record['id'] );
+			$personal = $first && self::within_prefill_window( $this->records->last_message_at( (int) $record['id'], (string) $record['messaged_at'] ) );
 			// Pre-fill first: an email-restricted coupon is checked against the customer's email.
 			$customer = WC()->customer;
-			if ( null !== $customer ) {
+			if ( $personal && null !== $customer ) {
 				// Billing and shipping alike, so the block checkout keeps "same address for billing".
 				$fill = array(
 					'phone'      => (string) $record['customer_phone'],
@@ -241,17 +283,15 @@ final class Link implements RegistersHooks {
 			if ( 0 === $restored ) {
 				return null;
 			}
+			// The link's record, for attribution; a later opener's capture joins it only with the
+			// record's own phone (Capture), so it can neither change that phone nor, unless it is
+			// the shopper's, withdraw its consent.
 			WC()->session->set( Capture::SESSION_RECOVERY, (int) $record['id'] );
-			WC()->session->set( Capture::SESSION_CONSENT, '1' );
-			$update = array();
-			if ( null === $record['clicked_at'] || '' === (string) $record['clicked_at'] ) {
-				$update['clicked_at'] = gmdate( 'Y-m-d H:i:s' );
-			}
-			// This browser's session now owns the record; its own unsent record, if any, merges
-			// into it (one record per order, however often the link is tapped).
-			$this->records->adopt_session( (int) $record['id'], Capture::session_key() );
-			if ( array() !== $update ) {
-				$this->records->update( (int) $record['id'], $update );
+			if ( $personal ) {
+				WC()->session->set( Capture::SESSION_CONSENT, '1' );
+				// This browser's session now owns the record; its own unsent record, if any, merges
+				// into it (one record per order, however often the link is tapped).
+				$this->records->adopt_session( (int) $record['id'], Capture::session_key() );
 			}
 			/**
 			 * Fires after a recovery link restored a cart.

@@ -196,20 +196,19 @@ final class Repository {
 	 */
 	public function live_for_contact( string $session_key, string $phone, string $email, int $id = 0 ): array {
 		global $wpdb;
-		$table  = Schema::recoveries_table();
-		$status = "status IN ('open', 'messaged', 'holdout')";
-		$parts  = array();
+		$table = Schema::recoveries_table();
+		$parts = array();
 		if ( $id > 0 ) {
-			$parts[] = $wpdb->prepare( "SELECT * FROM %i WHERE id = %d AND {$status}", $table, $id ); // phpcs:ignore Generic.Strings.UnnecessaryStringConcat
+			$parts[] = $wpdb->prepare( "SELECT * FROM %i WHERE id = %d AND status IN ('open', 'messaged', 'holdout')", $table, $id );
 		}
 		if ( '' !== $session_key ) {
-			$parts[] = $wpdb->prepare( "SELECT * FROM %i WHERE session_key = %s AND {$status}", $table, $session_key );
+			$parts[] = $wpdb->prepare( "SELECT * FROM %i WHERE session_key = %s AND status IN ('open', 'messaged', 'holdout')", $table, $session_key );
 		}
 		if ( '' !== $phone ) {
-			$parts[] = $wpdb->prepare( "SELECT * FROM %i WHERE customer_phone = %s AND {$status}", $table, $phone );
+			$parts[] = $wpdb->prepare( "SELECT * FROM %i WHERE customer_phone = %s AND status IN ('open', 'messaged', 'holdout')", $table, $phone );
 		}
 		if ( '' !== $email ) {
-			$parts[] = $wpdb->prepare( "SELECT * FROM %i WHERE customer_email = %s AND {$status}", $table, $email );
+			$parts[] = $wpdb->prepare( "SELECT * FROM %i WHERE customer_email = %s AND status IN ('open', 'messaged', 'holdout')", $table, $email );
 		}
 		if ( array() === $parts ) {
 			return array();
@@ -260,6 +259,51 @@ final class Repository {
 			PhoneFacts::refresh( PhoneFacts::phones_of_recoveries( $ids ) );
 		}
 		return $changed;
+	}
+
+	/**
+	 * When the latest recovery message of a record was queued (UTC), else $fallback.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param int    $id       Record id.
+	 * @param string $fallback Value when the log has none (e.g. the record's messaged_at).
+	 * @return string
+	 */
+	public function last_message_at( int $id, string $fallback ): string {
+		global $wpdb;
+		$at = $wpdb->get_var( $wpdb->prepare( 'SELECT MAX(created_at) FROM %i WHERE recovery_id = %d AND kind = %s', Schema::messages_log_table(), $id, 'recovery' ) );
+		return is_string( $at ) && '' !== $at ? $at : $fallback;
+	}
+
+	/**
+	 * Records the first open of a record's link; true only for the one request that set it
+	 * (atomic: two concurrent opens cannot both be first).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param int $id Record id.
+	 * @return bool
+	 */
+	public function claim_first_click( int $id ): bool {
+		global $wpdb;
+		$now = gmdate( 'Y-m-d H:i:s' );
+		return 1 === self::tracked(
+			$id,
+			array(
+				'clicked_at' => $now,
+				'updated_at' => $now,
+			),
+			static fn() => (int) $wpdb->query(
+				$wpdb->prepare(
+					'UPDATE %i SET clicked_at = %s, updated_at = %s WHERE id = %d AND clicked_at IS NULL',
+					Schema::recoveries_table(),
+					$now,
+					$now,
+					$id
+				)
+			)
+		);
 	}
 
 	/**

@@ -11,6 +11,7 @@ declare(strict_types=1);
 namespace CartPinger\Rest;
 
 use CartPinger\Recovery\Capture;
+use CartPinger\Recovery\CaptureGuard;
 use CartPinger\Support\RegistersHooks;
 use WP_Error;
 use WP_REST_Request;
@@ -23,9 +24,14 @@ defined( 'ABSPATH' ) || exit;
  *
  * Loads the shopper's session cart (a custom REST route does not) and requires a valid
  * `wp_rest` nonce in X-WP-Nonce for guests too (WordPress only checks it for logged-in
- * cookies). Answers 400 for an invalid phone, 429 past 30 calls a minute per session,
- * {success:true,status} on capture or revocation, {success:false,reason:"empty_cart"} when the
- * cart is empty.
+ * cookies) plus the checkout page's own nonce in X-CartPinger-Nonce: its action starts with
+ * "woocommerce", so WooCommerce ties it to the guest's session (a `wp_rest` nonce is the same
+ * for every guest). Answers 400 for an invalid phone, 429 past
+ * 30 calls a minute per session or past the capture limits (CaptureGuard: per client address
+ * and store-wide per hour), {success:true,status} on capture or revocation,
+ * {success:false,reason:"empty_cart"} when the cart is empty, {success:false,reason:"no_session"}
+ * without a live session (no session cookie came with the request). A revocation only touches
+ * the session's own record.
  *
  * @since 0.2.0
  */
@@ -37,6 +43,20 @@ final class TrackCartController implements RegistersHooks {
 	 * @since 0.2.0
 	 */
 	public const RATE_LIMIT = 30;
+
+	/**
+	 * Nonce action of the checkout page (the "woocommerce" prefix ties it to the guest session).
+	 *
+	 * @since 0.3.0
+	 */
+	public const NONCE_ACTION = 'woocommerce-cartpinger-checkout';
+
+	/**
+	 * Request header carrying the checkout page's nonce.
+	 *
+	 * @since 0.3.0
+	 */
+	public const NONCE_HEADER = 'X-CartPinger-Nonce';
 
 	/**
 	 * The capture service.
@@ -127,6 +147,10 @@ final class TrackCartController implements RegistersHooks {
 		if ( '' === $nonce || false === wp_verify_nonce( $nonce, 'wp_rest' ) ) {
 			return new WP_Error( 'rest_cookie_invalid_nonce', __( 'Your session expired. Reload the page.', 'cartpinger-for-woocommerce' ), array( 'status' => 403 ) );
 		}
+		$checkout = (string) $request->get_header( self::NONCE_HEADER );
+		if ( '' === $checkout || false === wp_verify_nonce( $checkout, self::NONCE_ACTION ) ) {
+			return new WP_Error( 'cartpinger_checkout_nonce', __( 'Your checkout session expired. Reload the page.', 'cartpinger-for-woocommerce' ), array( 'status' => 403 ) );
+		}
 		return true;
 	}
 
@@ -162,6 +186,8 @@ final class TrackCartController implements RegistersHooks {
 					),
 					200
 				);
+			case 'rate_limited':
+				return new WP_Error( 'cartpinger_capture_limited', __( 'Too many WhatsApp sign-ups from your network right now. Please try again later.', 'cartpinger-for-woocommerce' ), array( 'status' => 429 ) );
 			case 'invalid_phone':
 				return new WP_Error( 'cartpinger_invalid_phone', __( 'Enter a valid phone number, with its country code if it is not from your billing country.', 'cartpinger-for-woocommerce' ), array( 'status' => 400 ) );
 			case 'empty':
@@ -193,7 +219,7 @@ final class TrackCartController implements RegistersHooks {
 	private function within_rate_limit(): bool {
 		$who = Capture::session_key();
 		if ( '' === $who ) {
-			$who = isset( $_SERVER['REMOTE_ADDR'] ) ? sanitize_text_field( wp_unslash( $_SERVER['REMOTE_ADDR'] ) ) : 'unknown';
+			$who = CaptureGuard::network( CaptureGuard::client_address() );
 		}
 		$key   = 'cp_rl_' . substr( hash( 'sha256', $who . '|' . gmdate( 'YmdHi' ) ), 0, 32 );
 		$count = (int) get_transient( $key );

@@ -148,6 +148,13 @@ final class Settings {
 	);
 
 	/**
+	 * Secrets discarded when the Graph API address changes (they must be re-entered for it).
+	 *
+	 * @since 0.3.0
+	 */
+	public const ENDPOINT_SECRETS = array( 'access_token', 'app_secret' );
+
+	/**
 	 * Error code of an unreadable stored secret.
 	 *
 	 * @since 0.1.0
@@ -298,6 +305,10 @@ final class Settings {
 		if ( self::is_secret( $key ) ) {
 			return is_string( $value ) ? $this->set_secret( $key, $value ) : self::invalid( $key );
 		}
+		if ( 'graph_base_url' === $key ) {
+			// Where the token goes: the rules of update() (who, and the secrets it discards).
+			return $this->update( array( $key => $value ) );
+		}
 		$clean = $this->sanitize( $key, $value );
 		if ( is_wp_error( $clean ) ) {
 			return $clean;
@@ -334,9 +345,131 @@ final class Settings {
 				$writes[ $key ] = $clean;
 			}
 		}
+		$discard = array();
+		if ( isset( $writes['graph_base_url'] ) && $writes['graph_base_url'] !== $this->get( 'graph_base_url' ) ) {
+			if ( ! self::may_change_endpoint() ) {
+				return new WP_Error(
+					'cartpinger_endpoint_forbidden',
+					__( 'Only an administrator can change the Graph API address.', 'cartpinger-for-woocommerce' ),
+					array(
+						'status' => 403,
+						'field'  => 'graph_base_url',
+					)
+				);
+			}
+			// The stored token and app secret were given for the old address: they are never
+			// sent to the new one. Values re-entered in this same save are kept.
+			foreach ( self::ENDPOINT_SECRETS as $secret ) {
+				if ( ! isset( $writes[ $secret ] ) ) {
+					$discard[] = $secret;
+				}
+			}
+		}
 		foreach ( $writes as $key => $stored ) {
 			update_option( self::option_name( $key ), $stored, true );
 			unset( $this->opened[ $key ] );
+		}
+		foreach ( $discard as $secret ) {
+			$this->delete_secret( $secret );
+		}
+		return true;
+	}
+
+	/**
+	 * Whether the current context may change where the token is sent: an administrator
+	 * (`manage_options`), or the server itself (WP-CLI, cron or a CLI script with no user).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @return bool
+	 */
+	public static function may_change_endpoint(): bool {
+		if ( current_user_can( 'manage_options' ) ) {
+			return true;
+		}
+		return 0 === get_current_user_id() && ( 'cli' === PHP_SAPI || wp_doing_cron() );
+	}
+
+	/**
+	 * Whether a Graph API address may receive the token: https to a public host; plain http
+	 * only to a loopback host on a `local` or `development` site (the demo and the tests); never
+	 * a private, link-local or reserved address (the server must not be pointed inwards).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $url Address without a path, e.g. https://graph.facebook.com.
+	 * @return bool
+	 */
+	public static function endpoint_allowed( string $url ): bool {
+		if ( 1 !== preg_match( '#^(https?)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-]+)(:\d{1,5})?$#', $url, $m ) ) {
+			return false;
+		}
+		$scheme   = strtolower( $m[1] );
+		$host     = strtolower( trim( $m[2], '[]' ) );
+		$loopback = 'localhost' === $host || str_ends_with( $host, '.localhost' ) || self::is_loopback_ip( $host );
+		$dev_site = in_array( wp_get_environment_type(), array( 'local', 'development' ), true );
+		if ( $loopback ) {
+			return $dev_site;
+		}
+		if ( 'https' !== $scheme ) {
+			return false;
+		}
+		if ( false !== filter_var( $host, FILTER_VALIDATE_IP ) ) {
+			return self::is_public_ip( $host );
+		}
+		// A name that resolves to an inside address now is refused too (checked at save time;
+		// a name that does not resolve here is judged by its form alone).
+		$resolved = gethostbynamel( $host );
+		foreach ( is_array( $resolved ) ? $resolved : array() as $ip ) {
+			if ( ! self::is_public_ip( $ip ) ) {
+				return false;
+			}
+		}
+		return str_contains( $host, '.' );
+	}
+
+	/**
+	 * Whether an IP literal is a loopback address (127.0.0.0/8, ::1).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $host Host.
+	 * @return bool
+	 */
+	private static function is_loopback_ip( string $host ): bool {
+		if ( false !== filter_var( $host, FILTER_VALIDATE_IP, FILTER_FLAG_IPV4 ) ) {
+			return str_starts_with( $host, '127.' );
+		}
+		return false !== filter_var( $host, FILTER_VALIDATE_IP, FILTER_FLAG_IPV6 ) && '::1' === inet_ntop( (string) inet_pton( $host ) );
+	}
+
+	/**
+	 * Whether an IP is public: not private, loopback, link-local, reserved, shared (CGNAT) or
+	 * unspecified.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $ip Address.
+	 * @return bool
+	 */
+	private static function is_public_ip( string $ip ): bool {
+		if ( false === filter_var( $ip, FILTER_VALIDATE_IP, FILTER_FLAG_NO_PRIV_RANGE | FILTER_FLAG_NO_RES_RANGE ) ) {
+			return false;
+		}
+		$packed = (string) inet_pton( $ip );
+		if ( 4 === strlen( $packed ) ) {
+			$n = (int) unpack( 'N', $packed )[1];
+			// 100.64.0.0/10 shared address space, 169.254.0.0/16 link-local (also in RES_RANGE on
+			// newer PHP), 0.0.0.0/8.
+			return ( $n & 0xFFC00000 ) !== 0x64400000 && ( $n & 0xFFFF0000 ) !== 0xA9FE0000 && ( $n >> 24 ) !== 0;
+		}
+		$first = ord( $packed[0] );
+		// fc00::/7 unique local, fe80::/10 link-local, ::ffff:0:0/96 mapped IPv4 (judged as IPv4).
+		if ( 0xFC === ( $first & 0xFE ) || ( 0xFE === $first && 0x80 === ( ord( $packed[1] ) & 0xC0 ) ) ) {
+			return false;
+		}
+		if ( str_starts_with( $packed, str_repeat( "\0", 10 ) . "\xff\xff" ) ) {
+			return self::is_public_ip( (string) inet_ntop( substr( $packed, 12 ) ) );
 		}
 		return true;
 	}
@@ -579,9 +712,9 @@ final class Settings {
 				return 1 === preg_match( '/^v\d{1,2}\.\d$/', $value ) ? $value : self::invalid( $key );
 
 			case 'graph_base_url':
-				// Meta's Graph API, or a stand-in such as the local sandbox: http(s), no path.
+				// Meta's Graph API over https, or a local sandbox on a development site; no path.
 				$url = untrailingslashit( $value );
-				return 1 === preg_match( '#^https?://[A-Za-z0-9.\-]+(:\d{1,5})?$#', $url ) ? $url : self::invalid( $key );
+				return self::endpoint_allowed( $url ) ? $url : self::invalid( $key );
 
 			case 'support_phone':
 				if ( '' === $value ) {
@@ -613,7 +746,7 @@ final class Settings {
 		$country = function_exists( 'WC' ) && null !== WC()->countries ? strtoupper( (string) WC()->countries->get_base_country() ) : '';
 		if ( class_exists( \CartPinger\Native\Phone::class ) ) {
 			try {
-				return \CartPinger\Native\Phone::to_e164( $value, 1 === preg_match( '/^[A-Z]{2}$/', $country ) ? $country : '' );
+				return \CartPinger\Native\Phone::to_e164( $value, ( 1 === preg_match( '/^[A-Z]{2}$/', $country ) ) ? $country : '' );
 			} catch ( \RuntimeException $e ) {
 				return null;
 			}
@@ -729,7 +862,7 @@ final class Settings {
 				$message = __( 'The Graph API version must look like v25.0.', 'cartpinger-for-woocommerce' );
 				break;
 			case 'graph_base_url':
-				$message = __( 'The Graph API address must be an http(s) address without a path, for example https://graph.facebook.com.', 'cartpinger-for-woocommerce' );
+				$message = __( 'The Graph API address must be an https:// address of a public host without a path, for example https://graph.facebook.com (plain http:// only to this computer on a local or development site).', 'cartpinger-for-woocommerce' );
 				break;
 			case 'support_phone':
 				$message = __( 'This is not a phone number we can use: type it with + and the country code (for example +34 612 345 678), or as you would dial it in your store\'s country.', 'cartpinger-for-woocommerce' );
