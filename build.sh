@@ -184,6 +184,7 @@ cmd_test() {
   step "stubs are current"                 tests/native/check-stubs.sh
   step "php -l"                            php_lint
   step "phpcs"                             phpcs -q --standard=php-plugin/phpcs.xml.dist php-plugin
+  step "WPCS 3.1.0 (Extra, Security, DB, I18n)" tests/wpcs/run.sh
   step "translation template is current"   tests/i18n/check-pot.sh
   step "front-end scripts (parse, size)"  js_gate
   step "WordPress + MariaDB integration"   tests/wp/run.sh --so "$SO"

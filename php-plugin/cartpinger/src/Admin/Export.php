@@ -116,7 +116,7 @@ final class Export implements RegistersHooks {
 		$out = fopen( 'php://output', 'wb' );
 		if ( false !== $out ) {
 			$this->write( $out, true );
-			fclose( $out ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_fclose
+			fclose( $out ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_fclose -- closes the CSV stream opened here.
 		}
 		exit;
 	}
@@ -146,13 +146,13 @@ final class Export implements RegistersHooks {
 			\WP_CLI::error( sprintf( 'Cannot write to %s.', $file ) );
 			return;
 		}
-		$out = fopen( '' === $file ? 'php://stdout' : $file, 'wb' ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_fopen
+		$out = fopen( '' === $file ? 'php://stdout' : $file, 'wb' ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_fopen -- a CLI export streams to stdout or a file; WP_Filesystem cannot stream.
 		if ( false === $out ) {
 			\WP_CLI::error( sprintf( 'Cannot write to %s.', $file ) );
 			return;
 		}
 		$rows = $this->write( $out, '' === $file );
-		fclose( $out ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_fclose
+		fclose( $out ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_fclose -- closes the CSV stream opened here.
 		if ( '' !== $file ) {
 			\WP_CLI::success( sprintf( 'Exported %d carts to %s.', $rows, $file ) );
 		}
@@ -169,14 +169,18 @@ final class Export implements RegistersHooks {
 	 */
 	public function write( $out, bool $flush = false ): int {
 		global $wpdb;
-		fwrite( $out, self::csv_line( self::COLUMNS ) ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_fwrite
+		fwrite( $out, self::csv_line( self::COLUMNS ) ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_fwrite -- streams the CSV to the response or a CLI file; WP_Filesystem cannot stream.
 		$decimals = function_exists( 'wc_get_price_decimals' ) ? (int) wc_get_price_decimals() : 2;
 		$last     = PHP_INT_MAX;
 		$count    = 0;
-		$select   = 'id, created_at, status, close_reason, sequence_step, customer_phone, customer_name, customer_email, consent, consent_at, messaged_at, clicked_at, recovered_at, recovered_order_id, recovered_revenue_minor, currency, holdout';
 		do {
 			$rows = $wpdb->get_results(
-				$wpdb->prepare( "SELECT {$select} FROM %i WHERE id < %d ORDER BY id DESC LIMIT %d", Schema::recoveries_table(), $last, self::PAGE ), // phpcs:ignore -- constant column list.
+				$wpdb->prepare(
+					'SELECT id, created_at, status, close_reason, sequence_step, customer_phone, customer_name, customer_email, consent, consent_at, messaged_at, clicked_at, recovered_at, recovered_order_id, recovered_revenue_minor, currency, holdout FROM %i WHERE id < %d ORDER BY id DESC LIMIT %d',
+					Schema::recoveries_table(),
+					$last,
+					self::PAGE
+				),
 				ARRAY_A
 			);
 			$rows = is_array( $rows ) ? $rows : array();
@@ -187,7 +191,7 @@ final class Export implements RegistersHooks {
 				++$count;
 			}
 			if ( '' !== $page ) {
-				fwrite( $out, $page ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_fwrite
+				fwrite( $out, $page ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_fwrite -- streams the CSV to the response or a CLI file; WP_Filesystem cannot stream.
 				fflush( $out );
 				if ( $flush ) {
 					flush();

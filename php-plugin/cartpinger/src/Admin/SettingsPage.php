@@ -249,8 +249,7 @@ final class SettingsPage {
 		if ( array() === SettingsFields::keys( $tab ) ) {
 			wp_die( esc_html__( 'Unknown settings tab.', 'cartpinger-for-woocommerce' ), 400 );
 		}
-		// Values are validated by Settings::update(); unslashed here, never sanitized twice.
-		// phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized
+		// phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- validated by Settings::update(); unslashed here, never sanitized twice.
 		$posted = isset( $_POST[ self::FIELD ] ) && is_array( $_POST[ self::FIELD ] ) ? wp_unslash( $_POST[ self::FIELD ] ) : array();
 		$values = self::values_for_tab( $tab, $posted );
 		$result = $this->settings->update( $values );
@@ -431,9 +430,9 @@ final class SettingsPage {
 	 * @return string Redirect URL.
 	 */
 	public function licence_activate_from_request(): string {
-		self::check_licence_request( self::LICENCE_ACTIVATE );
-		// The key is validated by Licence::activate() (letters, digits, dashes only).
-		// phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized
+		self::check_licence_request();
+		check_admin_referer( self::LICENCE_ACTIVATE );
+		// phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- validated by Licence::activate() (letters, digits, dashes only).
 		$key = isset( $_POST['license_key'] ) && is_string( $_POST['license_key'] ) ? wp_unslash( $_POST['license_key'] ) : '';
 		return self::remember_licence_outcome( $this->licence->activate( (string) $key ) );
 	}
@@ -446,23 +445,22 @@ final class SettingsPage {
 	 * @return string Redirect URL.
 	 */
 	public function licence_deactivate_from_request(): string {
-		self::check_licence_request( self::LICENCE_DEACTIVATE );
+		self::check_licence_request();
+		check_admin_referer( self::LICENCE_DEACTIVATE );
 		return self::remember_licence_outcome( $this->licence->deactivate() );
 	}
 
 	/**
-	 * Capability and nonce of a licence form; wp_die() otherwise.
+	 * Capability of a licence form; wp_die() otherwise (the handler checks its nonce itself).
 	 *
 	 * @since 0.2.0
 	 *
-	 * @param string $action Nonce action.
 	 * @return void
 	 */
-	private static function check_licence_request( string $action ): void {
+	private static function check_licence_request(): void {
 		if ( ! current_user_can( Menu::CAPABILITY ) ) {
 			wp_die( esc_html__( 'Sorry, you are not allowed to change these settings.', 'cartpinger-for-woocommerce' ), 403 );
 		}
-		check_admin_referer( $action );
 	}
 
 	/**

@@ -437,13 +437,12 @@ final class TemplatesPage implements RegistersHooks {
 	 */
 	private static function button( string $action, string $label, string $class ): void {
 		printf(
-			'<form method="post" action="%1$s" class="cartpinger-inline-form"><input type="hidden" name="action" value="%2$s">%3$s<button type="submit" class="%4$s">%5$s</button></form>',
+			'<form method="post" action="%1$s" class="cartpinger-inline-form"><input type="hidden" name="action" value="%2$s">',
 			esc_url( admin_url( 'admin-post.php' ) ),
-			esc_attr( $action ),
-			wp_nonce_field( $action, '_wpnonce', true, false ),
-			esc_attr( $class ),
-			esc_html( $label )
+			esc_attr( $action )
 		);
+		wp_nonce_field( $action );
+		printf( '<button type="submit" class="%1$s">%2$s</button></form>', esc_attr( $class ), esc_html( $label ) );
 	}
 
 	/**

@@ -115,7 +115,7 @@ final class Widget implements RegistersHooks {
 			return;
 		}
 		$this->printed = true;
-		echo $html; // phpcs:ignore -- built by html() from escaped parts.
+		echo $html; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- built by html() from esc_attr/esc_html/esc_url parts.
 	}
 
 	/**

@@ -279,7 +279,12 @@ final class Runner {
 			$components   = json_decode( (string) $row['components'], true );
 			$params       = is_array( $components ) && is_array( $components['params'] ?? null ) ? $components['params'] : null;
 			if ( null === $params ) {
-				$this->count( $summary, $this->store->complete( $row, array( 'status' => 'invalid', 'code' => 'components', 'message' => 'The stored message parameters are unreadable.' ) ) );
+				$unreadable = array(
+					'status'  => 'invalid',
+					'code'    => 'components',
+					'message' => 'The stored message parameters are unreadable.',
+				);
+				$this->count( $summary, $this->store->complete( $row, $unreadable ) );
 				continue;
 			}
 			$job = array(

@@ -137,7 +137,7 @@ final class Store {
 		$inserted = $wpdb->query(
 			$wpdb->prepare(
 				'INSERT IGNORE INTO %i (recovery_id, order_id, kind, step, idempotency_key, phone, template, language, components, priority, status, attempts, due_at, expires_at, created_at, updated_at)
-				VALUES (%d, %d, %s, %d, %s, %s, %s, %s, %s, %d, %s, 0, %s, ' . ( null === $expires_at ? 'NULL' : '%s' ) . ', %s, %s)',
+				VALUES (%d, %d, %s, %d, %s, %s, %s, %s, %s, %d, %s, 0, %s, NULLIF(%s, \'\'), %s, %s)',
 				Schema::messages_log_table(),
 				max( 0, (int) ( $message['recovery_id'] ?? 0 ) ),
 				max( 0, (int) ( $message['order_id'] ?? 0 ) ),
@@ -149,12 +149,11 @@ final class Store {
 				$language,
 				$json,
 				isset( $message['priority'] ) ? max( 0, min( 65535, (int) $message['priority'] ) ) : self::default_priority( $kind ),
-				...array_values(
-					array_filter(
-						array( 'pending', $due_at, $expires_at, $now, $now ),
-						static fn( $v ) => null !== $v
-					)
-				)
+				'pending',
+				$due_at,
+				(string) $expires_at,
+				$now,
+				$now
 			)
 		);
 		if ( false === $inserted ) {
@@ -383,10 +382,9 @@ final class Store {
 		if ( array() === $ids ) {
 			return 0;
 		}
-		$placeholders = implode( ',', array_fill( 0, count( $ids ), '%d' ) );
-		$done         = $wpdb->query(
+		$done = $wpdb->query(
 			$wpdb->prepare(
-				"UPDATE %i SET status = %s, error_code = %s, updated_at = %s WHERE status = %s AND recovery_id IN ({$placeholders})", // phpcs:ignore Generic.Strings.UnnecessaryStringConcat
+				'UPDATE %i SET status = %s, error_code = %s, updated_at = %s WHERE status = %s AND recovery_id IN (' . implode( ',', array_fill( 0, count( $ids ), '%d' ) ) . ')',
 				Schema::messages_log_table(),
 				'cancelled',
 				substr( $reason, 0, 32 ),

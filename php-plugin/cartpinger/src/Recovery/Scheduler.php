@@ -544,8 +544,8 @@ final class Scheduler {
 			$queries[] = array( 'billing_email' => (string) $row['customer_email'] );
 		}
 		$queries[] = array(
-			'meta_key'   => CheckoutHooks::ORDER_PHONE_META, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_key
-			'meta_value' => (string) $row['customer_phone'], // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_value
+			'meta_key'   => CheckoutHooks::ORDER_PHONE_META, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_key -- one order (limit 1) since the capture, only for a record about to be messaged.
+			'meta_value' => (string) $row['customer_phone'], // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_value -- as above: the E.164 phone meta is how orders are matched to records.
 		);
 		foreach ( $queries as $query ) {
 			$ids = wc_get_orders(

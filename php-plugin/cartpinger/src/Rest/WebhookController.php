@@ -218,7 +218,7 @@ final class WebhookController implements RegistersHooks {
 		}
 		// Meta wants the challenge back verbatim. The extension only returns 1 to 256 visible
 		// ASCII characters, sent as text/plain with X-Content-Type-Options: nosniff.
-		echo $challenge; // phpcs:ignore -- raw text/plain body, validated by the extension.
+		echo $challenge; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- Meta needs the challenge verbatim as text/plain (nosniff); the extension returns 1-256 visible ASCII characters only.
 		return true;
 	}
 
@@ -275,5 +275,4 @@ final class WebhookController implements RegistersHooks {
 	private static function forbidden(): WP_Error {
 		return new WP_Error( 'cartpinger_webhook_forbidden', 'Verification failed.', array( 'status' => 403 ) );
 	}
-
 }

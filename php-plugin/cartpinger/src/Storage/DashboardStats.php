@@ -51,7 +51,7 @@ final class DashboardStats {
 	 * @return array{days: int, from: string, to: string, offset: int, shifts: array<int, array{0: string, 1: int}>, dates: string[]}
 	 */
 	public static function range( int $days, ?int $now = null ): array {
-		return self::span( in_array( $days, DashboardStats::RANGES, true ) ? $days : 30, $now );
+		return self::span( in_array( $days, self::RANGES, true ) ? $days : 30, $now );
 	}
 
 	/**
@@ -260,9 +260,9 @@ final class DashboardStats {
 		$sql = implode( ' AND ', $where );
 		// Counted up to MAX_COUNTED rows, newest first along the primary key (a COUNT(*) of a
 		// 10 M-row log would scan all of it on every view); the pager stops there.
-		$total = (int) $wpdb->get_var( $wpdb->prepare( "SELECT COUNT(*) FROM (SELECT id FROM %i WHERE id > 0 AND {$sql} ORDER BY id DESC LIMIT %d) AS newest", $table, ...array_merge( $params, array( self::MAX_COUNTED ) ) ) ); // phpcs:ignore -- $sql holds placeholders only.
+		$total = (int) $wpdb->get_var( $wpdb->prepare( "SELECT COUNT(*) FROM (SELECT id FROM %i WHERE id > 0 AND {$sql} ORDER BY id DESC LIMIT %d) AS newest", $table, ...array_merge( $params, array( self::MAX_COUNTED ) ) ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- $sql joins fixed conditions with %s/%d placeholders only; values go to prepare().
 		$rows  = $wpdb->get_results(
-			$wpdb->prepare( "SELECT {$columns} FROM %i WHERE id > 0 AND {$sql} ORDER BY id DESC LIMIT %d OFFSET %d", $table, ...array_merge( $params, array( $per_page, ( $page - 1 ) * $per_page ) ) ), // phpcs:ignore -- constant column list, placeholder-only conditions.
+			$wpdb->prepare( "SELECT {$columns} FROM %i WHERE id > 0 AND {$sql} ORDER BY id DESC LIMIT %d OFFSET %d", $table, ...array_merge( $params, array( $per_page, ( $page - 1 ) * $per_page ) ) ), // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- $columns is one of two constant lists; $sql holds placeholder-only conditions.
 			ARRAY_A
 		);
 		return array(

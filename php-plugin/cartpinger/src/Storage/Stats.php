@@ -436,11 +436,13 @@ final class Stats {
 					$wpdb->query( $wpdb->prepare( 'DELETE FROM %i WHERE slot >= %s AND slot < %s', self::table(), $from, $to ) );
 					$wpdb->query(
 						$wpdb->prepare(
+							// phpcs:disable WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- {$slot} is a constant SQL expression (the quarter-hour of created_at); every value goes through prepare().
 							"INSERT INTO %i (slot, currency, captured, messaged, clicked, recovered, holdout, holdout_converted, messaged_recovered, revenue_minor)
 							SELECT {$slot} AS s, currency, COUNT(*), SUM(messaged_at IS NOT NULL), SUM(clicked_at IS NOT NULL), SUM(status = 'recovered'),
 								SUM(holdout = 1), SUM(holdout = 1 AND status = 'converted'), SUM(holdout = 0 AND messaged_at IS NOT NULL AND status = 'recovered'),
 								SUM(IF(status = 'recovered', recovered_revenue_minor, 0))
-							FROM %i WHERE created_at >= %s AND created_at < %s GROUP BY s, currency", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- constant expression.
+							FROM %i WHERE created_at >= %s AND created_at < %s GROUP BY s, currency",
+							// phpcs:enable WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 							self::table(),
 							$recoveries,
 							$from,
@@ -449,13 +451,15 @@ final class Stats {
 					);
 					$wpdb->query(
 						$wpdb->prepare(
+							// phpcs:disable WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- {$slot} is a constant SQL expression (the quarter-hour of created_at); every value goes through prepare().
 							"INSERT INTO %i (slot, currency, sent, delivered, read_n, failed, reach_delivered, reach_read, costed, cost_micros)
 							SELECT {$slot} AS s, currency, SUM(status IN ('sent', 'delivered', 'read')), SUM(status IN ('delivered', 'read')), SUM(status = 'read'),
 								SUM(status = 'failed'), SUM(kind = 'recovery' AND step = 1 AND status IN ('delivered', 'read')),
 								SUM(kind = 'recovery' AND step = 1 AND status = 'read'), SUM(cost_micros IS NOT NULL), COALESCE(SUM(cost_micros), 0)
 							FROM %i WHERE created_at >= %s AND created_at < %s GROUP BY s, currency
 							ON DUPLICATE KEY UPDATE sent = VALUES(sent), delivered = VALUES(delivered), read_n = VALUES(read_n), failed = VALUES(failed),
-								reach_delivered = VALUES(reach_delivered), reach_read = VALUES(reach_read), costed = VALUES(costed), cost_micros = VALUES(cost_micros)", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- constant expression.
+								reach_delivered = VALUES(reach_delivered), reach_read = VALUES(reach_read), costed = VALUES(costed), cost_micros = VALUES(cost_micros)",
+								// phpcs:enable WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 							self::table(),
 							$messages,
 							$from,

@@ -132,12 +132,12 @@ final class Ingest {
 	 * @return bool
 	 */
 	public static function is_webhook_post(): bool {
-		if ( 'POST' !== ( $_SERVER['REQUEST_METHOD'] ?? '' ) || ! function_exists( 'home_url' ) ) {
+		if ( ! isset( $_SERVER['REQUEST_METHOD'] ) || 'POST' !== $_SERVER['REQUEST_METHOD'] || ! function_exists( 'home_url' ) ) {
 			return false;
 		}
 		$route = WebhookController::route_path();
 		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- routing only; Meta's HMAC authenticates.
-		if ( isset( $_GET['rest_route'] ) && is_string( $_GET['rest_route'] ) && untrailingslashit( wp_unslash( $_GET['rest_route'] ) ) === $route ) {
+		if ( isset( $_GET['rest_route'] ) && is_string( $_GET['rest_route'] ) && untrailingslashit( sanitize_text_field( wp_unslash( $_GET['rest_route'] ) ) ) === $route ) {
 			return true;
 		}
 		$uri  = isset( $_SERVER['REQUEST_URI'] ) && is_string( $_SERVER['REQUEST_URI'] ) ? wp_unslash( $_SERVER['REQUEST_URI'] ) : ''; // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- compared, never output.

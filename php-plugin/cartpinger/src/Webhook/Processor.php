@@ -163,8 +163,7 @@ final class Processor {
 				$summary = $this->process( $batch );
 				$events += (int) $summary['events'];
 			}
-			$placeholders = implode( ',', array_fill( 0, count( $ids ), '%d' ) );
-			$wpdb->query( $wpdb->prepare( "DELETE FROM %i WHERE id IN ({$placeholders})", $table, ...$ids ) ); // phpcs:ignore WordPress.DB.PreparedSQLPlaceholders.UnfinishedPrepare -- placeholders only.
+			$wpdb->query( $wpdb->prepare( 'DELETE FROM %i WHERE id IN (' . implode( ',', array_fill( 0, count( $ids ), '%d' ) ) . ')', $table, ...$ids ) );
 		} finally {
 			if ( null !== $got ) {
 				$wpdb->get_var( $wpdb->prepare( 'SELECT RELEASE_LOCK(%s)', $lock ) );
@@ -252,7 +251,7 @@ final class Processor {
 			// The status and the dashboard's counters change together (Stats).
 			$updated = Stats::transaction(
 				static function () use ( $wpdb, $sql, $table, $values, $old, $changed, $row ) {
-					$updated = $wpdb->query( $wpdb->prepare( $sql, $table, ...$values ) ); // phpcs:ignore -- $sql is built from placeholders only.
+					$updated = $wpdb->query( $wpdb->prepare( $sql, $table, ...$values ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- $sql is built from %i/%s/%d placeholders only; every value goes through prepare().
 					if ( $changed && 1 === $updated ) {
 						Stats::message_status_changed( (int) $row['id'], $old );
 					}
