@@ -19,6 +19,7 @@ use CartPinger\Admin\QueueNotice;
 use CartPinger\Admin\SecretNotice;
 use CartPinger\Admin\SettingsPage;
 use CartPinger\Admin\SetupPage;
+use CartPinger\Cli\ConsentCommand;
 use CartPinger\Cli\QueueCommand;
 use CartPinger\Cli\StatsCommand;
 use CartPinger\Frontend\Widget;
@@ -186,6 +187,7 @@ final class Plugin {
 		);
 		QueueCommand::register( $cron, $store );
 		StatsCommand::register();
+		ConsentCommand::register( $capture );
 		Export::register_cli();
 		if ( is_admin() ) {
 			$settings_page = new SettingsPage( $this->settings, $licence );

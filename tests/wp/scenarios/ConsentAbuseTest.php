@@ -273,6 +273,32 @@ final class ConsentAbuseTest extends TestCase {
 		$this->assertSame( 'expired', self::records()[0]['status'] );
 	}
 
+	public function test_an_administrator_withdraws_a_phone_everywhere_with_wp_cli(): void {
+		$wp = rtrim( (string) ( getenv( 'CARTPINGER_VERSIONS_DIR' ) ?: '/work/versions' ), '/' ) . '/wp-cli/wp';
+		if ( ! is_file( $wp ) ) {
+			$this->markTestSkipped( "SKIPPED: no real WP-CLI at {$wp} (tests/versions/bring.sh makes it)" );
+		}
+		foreach ( array( '198.51.100.41', '198.51.100.42' ) as $ip ) {
+			$_SERVER['REMOTE_ADDR'] = $ip;
+			self::new_session();
+			$this->assertSame( '200 captured', self::code( self::opt_in( '+34614000003' ) ) );
+		}
+		$cmd = sprintf(
+			'%s -d extension=%s %s --path=%s --allow-root cartpinger consent revoke +34614000003 2>&1',
+			escapeshellarg( PHP_BINARY ),
+			escapeshellarg( (string) getenv( 'CARTPINGER_IT_SO' ) ),
+			escapeshellarg( $wp ),
+			escapeshellarg( ABSPATH )
+		);
+		exec( $cmd, $out, $rc ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions -- the test runs the real WP-CLI.
+		$this->assertSame( 0, $rc, implode( "\n", $out ) );
+		$this->assertStringContainsString( 'Consent withdrawn on 2 open cart(s) of +34614000003', implode( "\n", $out ) );
+		foreach ( self::records() as $r ) {
+			$this->assertSame( 'expired', $r['status'] );
+			$this->assertSame( '0', (string) $r['consent'] );
+		}
+	}
+
 	public function test_the_shopper_withdraws_their_own_consent(): void {
 		self::new_session();
 		$this->assertSame( '200 captured', self::code( self::opt_in( '+34614000002' ) ) );
