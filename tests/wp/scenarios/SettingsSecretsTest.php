@@ -128,5 +128,9 @@ final class SettingsSecretsTest extends TestCase {
 		$this->assertSame( 'http://127.0.0.1:8787', $settings->get( 'graph_base_url' ), 'a rejected value loses nothing' );
 		$this->assertInstanceOf( \WP_Error::class, $settings->set( 'graph_api_version', '25' ) );
 		delete_option( 'cartpinger_graph_base_url' );
+		// A new Graph address deleted the token given for the old one (issue 11): re-enter it for
+		// the scenarios that continue this one (c2, c3 read its envelope).
+		$this->assertSame( '', self::settings()->get_secret( 'access_token' ), 'the token survived a new Graph address' );
+		$this->assertTrue( self::settings()->set_secret( 'access_token', self::ACCESS_TOKEN ) );
 	}
 }
