@@ -545,7 +545,7 @@ daemonize = no
 [shop]
 listen = $STACK/php-fpm.sock
 listen.mode = 0666
-listen.backlog = 511
+listen.backlog = ${CARTPINGER_STACK_FPM_BACKLOG:-4096}
 user = $(id -un)
 pm = static
 pm.max_children = ${CARTPINGER_STACK_FPM_WORKERS:-8}
