@@ -402,6 +402,15 @@ final class ConsentAbuseTest extends TestCase {
 			}
 		}
 		$this->assertNotSame( '', $token, 'the message the shopper received carries the link token' );
+		// The record's coupon, restricted to the shopper's email (as Coupons makes it).
+		$coupon = new \WC_Coupon();
+		$coupon->set_code( 'CA-' . strtoupper( wp_generate_password( 8, false ) ) );
+		$coupon->set_amount( 10 );
+		$coupon->set_discount_type( 'percent' );
+		$coupon->set_email_restrictions( array( 'ana@example.com' ) );
+		$coupon->save();
+		$code = strtolower( $coupon->get_code() );
+		( new Repository() )->update( $id, array( 'coupon_code' => $coupon->get_code() ) );
 
 		// First open, soon after the message: the shopper's details are filled in.
 		self::new_session( false );
@@ -409,6 +418,7 @@ final class ConsentAbuseTest extends TestCase {
 		$this->assertSame( '+34616000001', WC()->customer->get_billing_phone() );
 		$this->assertSame( 'ana@example.com', WC()->customer->get_billing_email() );
 		$this->assertSame( '1', WC()->session->get( Capture::SESSION_CONSENT ) );
+		$this->assertTrue( WC()->cart->has_discount( $code ), 'the shopper gets the coupon' );
 
 		// Second open, in another browser (the link was forwarded): the cart only.
 		self::new_session( false );
@@ -419,6 +429,14 @@ final class ConsentAbuseTest extends TestCase {
 		$this->assertSame( '', WC()->customer->get_billing_first_name(), 'name pre-filled on a second open' );
 		$this->assertNotSame( '1', WC()->session->get( Capture::SESSION_CONSENT ), 'consent pre-ticked for someone else' );
 		$this->assertSame( '', WC()->customer->get_shipping_phone() );
+		// The coupon waits for the shopper's email: never for another one.
+		$this->assertFalse( WC()->cart->has_discount( $code ), 'the coupon went to someone without the email' );
+		$link = new Link( new Repository() );
+		$link->pending_coupon_from_review( 'billing_first_name=Eve&billing_email=eve%40example.com' );
+		$this->assertFalse( WC()->cart->has_discount( $code ), 'the coupon applied for another email' );
+		$link->pending_coupon_from_review( 'billing_first_name=Ana&billing_email=ana%40example.com' );
+		$this->assertTrue( WC()->cart->has_discount( $code ), 'the coupon restored once the shopper typed their email' );
+		wc_clear_notices();
 	}
 
 	public function test_a_first_open_after_the_window_prefills_nothing(): void {

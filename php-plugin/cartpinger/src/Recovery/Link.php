@@ -167,6 +167,8 @@ final class Link implements RegistersHooks {
 	 */
 	public function register(): void {
 		add_action( 'wp_loaded', array( $this, 'maybe_restore' ), 30 );
+		add_action( 'woocommerce_checkout_update_order_review', array( $this, 'pending_coupon_from_review' ), 20 );
+		add_action( 'woocommerce_store_api_cart_update_customer_from_request', array( $this, 'pending_coupon_from_store_api' ), 20, 1 );
 	}
 
 	/**
@@ -199,6 +201,97 @@ final class Link implements RegistersHooks {
 	 * @since 0.3.0
 	 */
 	public const PREFILL_WINDOW = 7200;
+
+	/**
+	 * WooCommerce session key of a recovery coupon waiting for its shopper's email.
+	 *
+	 * @since 0.3.0
+	 */
+	public const SESSION_PENDING_COUPON = 'cartpinger_pending_coupon';
+
+	/**
+	 * Whether a coupon can be applied for an email (no email restriction, or one that matches).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $code  Coupon code.
+	 * @param string $email The shopper's email ('' = unknown).
+	 * @return bool
+	 */
+	private static function coupon_fits( string $code, string $email ): bool {
+		$restrictions = ( new \WC_Coupon( $code ) )->get_email_restrictions();
+		if ( ! is_array( $restrictions ) || array() === $restrictions ) {
+			return true;
+		}
+		$email = strtolower( sanitize_email( $email ) );
+		if ( '' === $email ) {
+			return false;
+		}
+		// WooCommerce's own rule (an exact address, or a pattern with * wildcards).
+		foreach ( $restrictions as $allowed ) {
+			$pattern = '/^' . str_replace( '\\*', '(.+)?', preg_quote( strtolower( (string) $allowed ), '/' ) ) . '$/';
+			if ( strtolower( (string) $allowed ) === $email || 1 === preg_match( $pattern, $email ) ) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Applies a waiting recovery coupon once the shopper's email is the one it was made for.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $email The email typed at checkout.
+	 * @return bool Whether it was applied.
+	 */
+	public function apply_pending_coupon( string $email ): bool {
+		if ( ! function_exists( 'WC' ) || null === WC()->session || null === WC()->cart ) {
+			return false;
+		}
+		$code = (string) WC()->session->get( self::SESSION_PENDING_COUPON );
+		if ( '' === $code || ! self::coupon_fits( $code, $email ) ) {
+			return false;
+		}
+		WC()->session->set( self::SESSION_PENDING_COUPON, null );
+		if ( null !== WC()->customer && '' === (string) WC()->customer->get_billing_email() ) {
+			WC()->customer->set_billing_email( sanitize_email( $email ) );
+		}
+		return WC()->cart->has_discount( $code ) || WC()->cart->apply_coupon( $code );
+	}
+
+	/**
+	 * Classic checkout refresh: the serialised form carries the email.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param mixed $posted Serialised form (query string).
+	 * @return void
+	 */
+	public function pending_coupon_from_review( $posted ): void {
+		if ( ! is_string( $posted ) ) {
+			return;
+		}
+		$data = array();
+		wp_parse_str( $posted, $data );
+		if ( isset( $data['billing_email'] ) && is_string( $data['billing_email'] ) ) {
+			$this->apply_pending_coupon( $data['billing_email'] );
+		}
+	}
+
+	/**
+	 * Block checkout: the Store API updated the customer.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param mixed $customer The WC_Customer.
+	 * @return void
+	 */
+	public function pending_coupon_from_store_api( $customer ): void {
+		if ( $customer instanceof \WC_Customer ) {
+			$this->apply_pending_coupon( (string) $customer->get_billing_email() );
+		}
+	}
 
 	/**
 	 * Whether a message sent at $messaged_at (UTC) is recent enough for the pre-fill.
@@ -279,7 +372,14 @@ final class Link implements RegistersHooks {
 				}
 				$customer->save();
 			}
-			$restored = Snapshot::restore( WC()->cart, (string) $record['cart_snapshot'], (string) $record['coupon_code'] );
+			// The record's coupon is the shopper's (restricted to their email): a later opener gets
+			// it once they type that email at checkout (apply_pending_coupon()), never sees it.
+			$coupon = (string) $record['coupon_code'];
+			if ( ! $personal && '' !== $coupon ) {
+				WC()->session->set( self::SESSION_PENDING_COUPON, $coupon );
+				$coupon = self::coupon_fits( $coupon, (string) $customer?->get_billing_email() ) ? $coupon : '';
+			}
+			$restored = Snapshot::restore( WC()->cart, (string) $record['cart_snapshot'], $coupon );
 			if ( 0 === $restored ) {
 				return null;
 			}
