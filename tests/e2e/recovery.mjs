@@ -231,7 +231,11 @@ async function scenarioRecover(browser) {
   check(landed.searchParams.get('utm_source') === 'cartpinger' && landed.searchParams.get('utm_medium') === 'whatsapp',
     `the link lands with utm_source=cartpinger&utm_medium=whatsapp (${landed.search})`);
   const restored = async () => {
-    if (checkout === 'block') await b.waitForSelector('.wc-block-checkout');
+    if (checkout === 'block') {
+      await b.waitForSelector('.wc-block-checkout');
+      // The order summary renders after the form (WooCommerce 10 loads it separately).
+      await b.getByText(product.name).first().waitFor({ state: 'attached', timeout: 30000 }).catch(() => {});
+    }
     const html = await b.content();
     check(html.includes(product.name), 'cart restored with the product');
     check(html.toUpperCase().includes(coupon), 'coupon applied to the restored cart');
