@@ -31,6 +31,9 @@ const UPDATES = /Send me updates about my order from .* on WhatsApp/;
 const REMINDERS = /Remind me on WhatsApp if I leave items in my cart/;
 const VIEWPORTS = [{ name: 'desktop', width: 1280, height: 900 }, { name: '390', width: 390, height: 844 }];
 const PAGES = { classic: 'classic-checkout', block: 'checkout' };
+// tests/e2e/run.sh narrows this to the classic checkout on WooCommerce before 8.9, whose
+// Checkout block cannot show the consent boxes (the setup doctor says so).
+const CHECKOUTS = (process.env.CARTPINGER_E2E_CHECKOUTS || 'classic,block').split(',').filter((c) => c in PAGES);
 let failures = 0;
 
 function check(ok, what) {
@@ -154,7 +157,7 @@ const browser = await chromium.launch({
   args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
 });
 try {
-  for (const checkout of ['classic', 'block']) {
+  for (const checkout of CHECKOUTS) {
     for (const vp of VIEWPORTS) {
       try { await consentWalk(browser, checkout, vp); } catch (e) { check(false, `${checkout} ${vp.name} consent: ${e.message}`); }
     }
@@ -163,7 +166,7 @@ try {
   check(saved.widget_pages === 'not_checkout', `widget pages default: ${saved.widget_pages}`);
   for (const rule of ['default', 'all']) {
     if (rule === 'all') widget({ widget_pages: 'all' });
-    for (const checkout of ['classic', 'block']) {
+    for (const checkout of CHECKOUTS) {
       for (const vp of VIEWPORTS) {
         try { await chatWalk(browser, checkout, vp, rule); } catch (e) { check(false, `${checkout} ${vp.name} chat (${rule}): ${e.message}`); }
       }
