@@ -516,6 +516,31 @@ final class RecoveryLinkTest extends TestCase {
 		}
 	}
 
+	public function test_a_tap_during_a_tick_is_not_overwritten_by_the_ticks_older_decision(): void {
+		global $wpdb;
+		$phone = self::next_phone();
+		$this->assertSame( 'captured', self::capture_now( $phone ) );
+		$id = (int) self::records()[0]['id'];
+		self::age( $id, 2 * 3600 );
+		$scheduler = new Scheduler( self::settings(), new Repository(), new Store(), new Coupons( self::settings() ), new SecretBox() );
+		$this->assertSame( 1, $scheduler->tick()['send'] );
+		// Step 1 queued: the record is due again at once; the next tick will decide to wait.
+		// The shopper taps the link after that tick leased the record, before it applies.
+		$paused = gmdate( 'Y-m-d H:i:s', time() + 7200 );
+		$tap    = static function ( $policy ) use ( $wpdb, $id, $paused ) {
+			$wpdb->update( Schema::recoveries_table(), array( 'next_check_at' => $paused ), array( 'id' => $id ) );
+			return $policy;
+		};
+		add_filter( 'cartpinger_recovery_policy', $tap );
+		try {
+			$summary = $scheduler->tick();
+		} finally {
+			remove_filter( 'cartpinger_recovery_policy', $tap );
+		}
+		$this->assertSame( 1, $summary['wait'] ?? 0, wp_json_encode( $summary ) );
+		$this->assertSame( $paused, self::records()[0]['next_check_at'], 'the tap\'s pause survives the tick that leased the record before it' );
+	}
+
 	public function test_block_checkout_explicit_untick_revokes_before_place_order(): void {
 		$phone = self::next_phone();
 		$this->assertSame( 'captured', self::capture_now( $phone ) );

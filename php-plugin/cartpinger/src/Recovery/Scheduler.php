@@ -236,7 +236,7 @@ final class Scheduler {
 			}
 			$action             = (string) $decision['action'];
 			$summary[ $action ] = ( $summary[ $action ] ?? 0 ) + 1;
-			$this->apply( $owned[ $i ], $decision, $now, $orders[ $i ] ?? 0 );
+			$this->apply( $owned[ $i ], $decision, $now, $orders[ $i ] ?? 0, $lease );
 		}
 		return $summary;
 	}
@@ -284,16 +284,20 @@ final class Scheduler {
 	 * @param array<string, mixed> $decision Decision from plan().
 	 * @param int                  $now      Unix time.
 	 * @param int                  $order_id Order found since the capture (0 for none).
+	 * @param string               $lease    The tick's lease on the record (its next_check_at).
 	 * @return void
 	 */
-	private function apply( array $row, array $decision, int $now, int $order_id ): void {
+	private function apply( array $row, array $decision, int $now, int $order_id, string $lease ): void {
 		$id = (int) $row['id'];
 		switch ( $decision['action'] ) {
 			case 'send':
 				$this->send( $row, $decision, $now );
 				return;
 			case 'wait':
-				$this->records->update( $id, array( 'next_check_at' => gmdate( 'Y-m-d H:i:s', (int) $decision['until'] ) ) );
+				// Compare-and-set on the lease: whatever moved next_check_at meanwhile (a tap on
+				// the link pausing the reminders, another run after a lost lease) wins over this
+				// tick's older view.
+				$this->records->renew_lease( array( $id ), $lease, gmdate( 'Y-m-d H:i:s', (int) $decision['until'] ) );
 				return;
 			case 'holdout':
 				$this->records->update(
