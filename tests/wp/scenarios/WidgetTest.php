@@ -90,6 +90,16 @@ final class WidgetTest extends TestCase {
 		if ( $GLOBALS['wp_query']->have_posts() ) {
 			$GLOBALS['post'] = $GLOBALS['wp_query']->posts[0];
 		}
+		// WooCommerce 9.9+ remembers is_cart()/is_checkout() for the rest of the request
+		// (CartCheckoutUtils); each simulated page here is a new request.
+		$utils = 'Automattic\WooCommerce\Blocks\Utils\CartCheckoutUtils';
+		foreach ( array( 'is_cart_page', 'is_checkout_page' ) as $cached ) {
+			if ( class_exists( $utils ) && property_exists( $utils, $cached ) ) {
+				$property = new \ReflectionProperty( $utils, $cached );
+				$property->setAccessible( true );
+				$property->setValue( null, null );
+			}
+		}
 	}
 
 	/** A WooCommerce page (shop, checkout), created when the store has none. */
