@@ -191,7 +191,10 @@ async function scenarioRecover(browser) {
   await ctxA.close(); // the shopper leaves
 
   let rows = state(who.phone);
-  check(rows.records.length === 1 && rows.records[0].status === 'open', 'one open record for the checkout session');
+  // Open, or already messaged when the --fast 20 s delay passed during the steps above on a
+  // loaded machine: one live record with consent either way.
+  check(rows.records.length === 1 && ['open', 'messaged'].includes(rows.records[0].status) && rows.records[0].consent === '1',
+    `one live record with consent for the checkout session (${JSON.stringify(rows.records)})`);
 
   const first = await waitFor(async () => (await sandboxMessages(who.phone))[0], 'first reminder reaches the sandbox', 90000);
   const req = first.request || first;
