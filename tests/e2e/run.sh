@@ -86,7 +86,7 @@ run_one() { # wp-dir woo-dir label walk checkout
 	node "$REPO_ROOT/tests/e2e/recovery.mjs" "$ENVF" "$co" "${scen[@]}" || r=$?
 	if [[ "$co" == "$EXTRAS_ON" && "$walk" == full && ${#SCENARIOS[@]} -eq 0 ]]; then
 		node "$REPO_ROOT/tests/e2e/widget.mjs" "$ENVF" || r=1    # the chat widget on the storefront
-		node "$REPO_ROOT/tests/e2e/storefront.mjs" "$ENVF" || r=1 # consent under the phone, chat button vs Place Order (both checkouts, 390 px)
+		CARTPINGER_E2E_CHECKOUTS="$(IFS=,; echo "${cos[*]}")" node "$REPO_ROOT/tests/e2e/storefront.mjs" "$ENVF" || r=1 # consent under the phone, chat button vs Place Order (both checkouts, 390 px)
 		node "$REPO_ROOT/tests/e2e/admin.mjs" "$ENVF" || r=1     # setup wizard, doctor, settings tabs
 		node "$REPO_ROOT/tests/e2e/dashboard.mjs" "$ENVF" || r=1 # charts, export download, templates page
 	fi
@@ -116,7 +116,7 @@ for pair in "${PAIRS[@]}"; do
 			else cos=(classic block); fi ;;
 		*) cos=("$WHICH") ;;
 	esac
-	EXTRAS_ON="${cos[${#cos[@]}-1]}"   # widget, admin and dashboard walks: on the last stack of the pair
+	EXTRAS_ON="${cos[${#cos[@]}-1]}"   # widget, storefront, admin and dashboard walks: on the last stack of the pair
 	for co in "${cos[@]}"; do run_one "$wpd" "$wcd" "$label" "$walk" "$co" || rc=1; done
 done
 banner_skips
