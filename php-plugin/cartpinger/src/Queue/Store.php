@@ -460,13 +460,12 @@ final class Store {
 		if ( array() === $ids ) {
 			return 0;
 		}
-		$now          = gmdate( 'Y-m-d H:i:s' );
-		$placeholders = implode( ',', array_fill( 0, count( $ids ), '%d' ) );
+		$now = gmdate( 'Y-m-d H:i:s' );
 		return max(
 			0,
 			(int) $wpdb->query(
 				$wpdb->prepare(
-					"UPDATE %i SET status = 'sending', in_flight_at = %s, updated_at = %s WHERE claim_id = %d AND status = 'claimed' AND id IN ({$placeholders})", // phpcs:ignore -- placeholders only.
+					"UPDATE %i SET status = 'sending', in_flight_at = %s, updated_at = %s WHERE claim_id = %d AND status = 'claimed' AND id IN (" . implode( ',', array_fill( 0, count( $ids ), '%d' ) ) . ')',
 					Schema::messages_log_table(),
 					$now,
 					$now,
@@ -531,7 +530,7 @@ final class Store {
 			case 'retry':
 				$updated = $wpdb->query(
 					$wpdb->prepare(
-						"UPDATE %i SET status = 'pending', due_at = %s, attempts = attempts + 1, error_code = %s, error_message = %s, {$release} {$leased}", // phpcs:ignore -- placeholder-only fragments.
+						"UPDATE %i SET status = 'pending', due_at = %s, attempts = attempts + 1, error_code = %s, error_message = %s, {$release} {$leased}", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- $release and $leased are constant SQL fragments with %s/%d placeholders only.
 						$table,
 						gmdate( 'Y-m-d H:i:s', (int) $step['due_at'] ),
 						$reason,
@@ -553,7 +552,7 @@ final class Store {
 			case 'fail':
 				$updated = $wpdb->query(
 					$wpdb->prepare(
-						"UPDATE %i SET status = 'failed', attempts = attempts + 1, error_code = %s, error_message = %s, failed_at = COALESCE(failed_at, %s), {$release} {$leased}", // phpcs:ignore -- placeholder-only fragments.
+						"UPDATE %i SET status = 'failed', attempts = attempts + 1, error_code = %s, error_message = %s, failed_at = COALESCE(failed_at, %s), {$release} {$leased}", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- $release and $leased are constant SQL fragments with %s/%d placeholders only.
 						$table,
 						$reason,
 						'' === $message ? 'WhatsApp did not accept this message.' : $message,
@@ -571,7 +570,7 @@ final class Store {
 			default: // unknown: the request may have reached Meta. Never resent blindly.
 				$updated = $wpdb->query(
 					$wpdb->prepare(
-						"UPDATE %i SET status = 'unknown', attempts = attempts + 1, due_at = %s, error_code = %s, error_message = %s, in_flight_at = COALESCE(in_flight_at, %s), {$release} {$leased}", // phpcs:ignore -- placeholder-only fragments.
+						"UPDATE %i SET status = 'unknown', attempts = attempts + 1, due_at = %s, error_code = %s, error_message = %s, in_flight_at = COALESCE(in_flight_at, %s), {$release} {$leased}", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- $release and $leased are constant SQL fragments with %s/%d placeholders only.
 						$table,
 						gmdate( 'Y-m-d H:i:s', (int) ( $step['due_at'] ?? time() ) ),
 						$reason,
