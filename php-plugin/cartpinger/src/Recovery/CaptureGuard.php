@@ -40,14 +40,14 @@ final class CaptureGuard {
 	 *
 	 * @since 0.3.0
 	 */
-	public const COUNTER_PREFIX = '_cartpinger_cap_';
+	public const COUNTER_PREFIX = 'cartpinger_cap_';
 
 	/**
 	 * Option name prefix of the daily counts of refused captures (dashboard).
 	 *
 	 * @since 0.3.0
 	 */
-	public const REFUSED_PREFIX = '_cartpinger_cap_refused_';
+	public const REFUSED_PREFIX = 'cartpinger_cap_refused_';
 
 	/**
 	 * Option holding the key of the address hash (random, made once per site).
