@@ -28,7 +28,8 @@ SUDO=""
 # --- prerequisites ------------------------------------------------------------------------
 BUILD_PKGS=(php8.2-cli php8.2-dev libclang-dev zip unzip)
 TEST_PKGS=(php8.2-mysql php8.2-xml php8.2-mbstring php8.2-curl php8.2-intl php8.2-zip
-           mariadb-server mariadb-client php-codesniffer phpunit gettext php8.2-fpm nginx-light sqlite3)
+           mariadb-server mariadb-client php-codesniffer phpunit gettext php8.2-fpm nginx-light sqlite3
+           debootstrap binutils file)
 
 apt_ensure() {
   local missing=()
@@ -181,6 +182,8 @@ cmd_test() {
   step "cargo test"                        cargo test --locked --workspace
   step "build + install the extension"     cmd_build_quiet
   step "native PHP tests (built .so)"      tests/native/run.sh "$SO"
+  step "PHP lines: 8.2 + 8.4 (trixie root), others where present" \
+    tests/release/release.sh --make-for 8.4-nts-x86_64 --require 8.2-nts-x86_64,8.4-nts-x86_64 --prebuilt "8.2-nts-x86_64=$SO"
   step "stubs are current"                 tests/native/check-stubs.sh
   step "php -l"                            php_lint
   step "phpcs"                             phpcs -q --standard=php-plugin/phpcs.xml.dist php-plugin
