@@ -21,7 +21,10 @@ builtin=$("$PHP" -n -m)
 # PHPUnit 9.6.7 raises E_DEPRECATED in its own code there; that line's deprecation lint covers ours.
 level=-1
 [ "${CARTPINGER_PHPUNIT_NO_DEPRECATIONS:-0}" = 1 ] && level=$((32767 & ~8192))
-args=(-n -d error_reporting=$level -d display_errors=1 -d memory_limit=512M -d zend.assertions=1)
+# include_path: Debian's phpunit loads PHPUnit/Autoload.php from /usr/share/php, which a PHP
+# built from source does not have on its include_path.
+args=(-n -d error_reporting=$level -d display_errors=1 -d memory_limit=512M -d zend.assertions=1
+      -d include_path=.:/usr/share/php)
 for ext in dom mbstring tokenizer xml xmlwriter; do
   if ! grep -qix "$ext" <<<"$builtin"; then
     args+=(-d "extension=$ext")
