@@ -40,7 +40,7 @@ final class ExtensionTest extends NativeTestCase
         }
         // PHP >= 8.3 prints persistent constants as "Constant [ <persistent> string ... ]".
         self::assertMatchesRegularExpression('/Constant \[ (<persistent> )?string CARTPINGER_NATIVE_VERSION \] \{ 0\.1\.0 \}/', $out);
-        self::assertMatchesRegularExpression('/Constant \[ (<persistent> )?int CARTPINGER_NATIVE_ABI \] \{ 3 \}/', $out);
+        self::assertMatchesRegularExpression('/Constant \[ (<persistent> )?int CARTPINGER_NATIVE_ABI \] \{ 4 \}/', $out);
         self::assertStringNotContainsString('- Functions {', $out, 'no global functions');
 
         $ext = new \ReflectionExtension('cartpinger');
@@ -50,7 +50,7 @@ final class ExtensionTest extends NativeTestCase
             $ext->getClassNames()
         );
         self::assertSame(
-            ['CARTPINGER_NATIVE_VERSION' => '0.1.0', 'CARTPINGER_NATIVE_ABI' => 3],
+            ['CARTPINGER_NATIVE_VERSION' => '0.1.0', 'CARTPINGER_NATIVE_ABI' => 4],
             $ext->getConstants()
         );
     }
@@ -61,7 +61,7 @@ final class ExtensionTest extends NativeTestCase
         self::assertSame(0, $code);
         self::assertMatchesRegularExpression('/cartpinger support => enabled/', $out);
         self::assertMatchesRegularExpression('/version => 0\.1\.0/', $out);
-        self::assertMatchesRegularExpression('/abi => 3/', $out);
+        self::assertMatchesRegularExpression('/abi => 4/', $out);
     }
 
     /** Exactly the methods of docs/contracts.md, snake_case, with the right static-ness. */
@@ -107,7 +107,7 @@ final class ExtensionTest extends NativeTestCase
     public function testConstantsVersionAndAbi(): void
     {
         self::assertSame('0.1.0', CARTPINGER_NATIVE_VERSION);
-        self::assertSame(3, CARTPINGER_NATIVE_ABI);
+        self::assertSame(4, CARTPINGER_NATIVE_ABI);
         self::assertSame(CARTPINGER_NATIVE_VERSION, Extension::version());
         self::assertSame(CARTPINGER_NATIVE_ABI, Extension::abi());
         self::assertSame(phpversion('cartpinger'), Extension::version());
@@ -118,7 +118,7 @@ final class ExtensionTest extends NativeTestCase
         $info = Extension::info();
         self::assertSame(['version', 'abi', 'php_api', 'zts', 'target', 'features'], array_keys($info));
         self::assertSame('0.1.0', $info['version']);
-        self::assertSame(3, $info['abi']);
+        self::assertSame(4, $info['abi']);
         self::assertSame(PHP_VERSION_ID >= 80200 && PHP_VERSION_ID < 80300 ? 20220829 : $info['php_api'], $info['php_api']);
         self::assertIsInt($info['php_api']);
         self::assertSame((bool) PHP_ZTS, $info['zts']);

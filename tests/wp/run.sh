@@ -367,6 +367,8 @@ SCENARIOS_WOO=(
 	"ap0|WebhookSetupTest|1|1|"
 	"ap|AdminPagesTest|1|0|CARTPINGER_IT_ADMIN=1 CARTPINGER_IT_USER=admin"
 	"lic|LicenceTest|1|0|CARTPINGER_IT_ADMIN=1 CARTPINGER_IT_USER=admin"
+	"mp0|WebhookSetupTest|1|1|"
+	"mp1|MetaPlatformTest|1|0|"
 )
 
 PASSED=0

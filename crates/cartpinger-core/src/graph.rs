@@ -23,6 +23,7 @@ use core::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::meta_error::{self, Outcome};
+pub use crate::platform::Endpoint;
 use crate::transport::{Method, Request, Response};
 
 /// The Graph API version used unless configured otherwise.
@@ -578,12 +579,63 @@ pub fn build_send_template(
     config: &GraphConfig,
     message: &TemplateMessage,
 ) -> Result<Request, GraphError> {
+    build_send_template_to(config, message, Endpoint::Messages)
+}
+
+/// `POST /{version}/{phone-number-id}/messages` or `…/marketing_messages` (the Marketing
+/// Messages API takes the same template body; its optional `product_policy` is left out, so
+/// Meta's default, falling back to the Cloud API when the account cannot use it, applies).
+/// Which endpoint: [`crate::platform::route`].
+///
+/// # Errors
+/// As [`send_template_body`].
+pub fn build_send_template_to(
+    config: &GraphConfig,
+    message: &TemplateMessage,
+    endpoint: Endpoint,
+) -> Result<Request, GraphError> {
     let body = send_template_body(message)?;
     json_request(
         config,
-        config.url(&format!("{}/messages", config.phone_number_id)),
+        config.url(&format!("{}/{}", config.phone_number_id, endpoint.path())),
         &body,
     )
+}
+
+/// `GET /{version}/{waba-id}?fields=marketing_messages_onboarding_status`: whether the business
+/// accepted the Marketing Messages API terms (Meta's onboarding guide).
+#[must_use]
+pub fn build_marketing_onboarding(config: &GraphConfig) -> Request {
+    Request {
+        method: Method::Get,
+        url: config.url(&format!(
+            "{}?fields=marketing_messages_onboarding_status",
+            config.waba_id
+        )),
+        headers: config.headers(false),
+        body: None,
+    }
+}
+
+/// The `marketing_messages_onboarding_status` of the WABA (`""` when Meta did not return it).
+///
+/// # Errors
+/// [`GraphError::Api`] for an error answer, [`GraphError::MalformedResponse`] for a 2xx that
+/// is not a JSON object.
+pub fn parse_marketing_onboarding(response: &Response) -> Result<String, GraphError> {
+    if !(200..300).contains(&response.status) {
+        return Err(error_or_malformed(response));
+    }
+    let value: serde_json::Value = serde_json::from_slice(&response.body)
+        .map_err(|e| GraphError::MalformedResponse(e.to_string()))?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| GraphError::MalformedResponse("expected a JSON object".to_owned()))?;
+    Ok(object
+        .get("marketing_messages_onboarding_status")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned())
 }
 
 #[derive(Deserialize)]

@@ -31,6 +31,7 @@ pub mod error;
 pub mod graph;
 pub mod meta_error;
 pub mod phone;
+pub mod platform;
 pub mod ratelimit;
 pub mod retry;
 pub mod schedule;

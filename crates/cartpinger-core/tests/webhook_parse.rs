@@ -8,9 +8,9 @@
 )]
 
 use cartpinger_core::webhook::{
-    apply, is_opt_out, parse, Conversation, DeliveryState, ErrorDetail, Event, InboundMessage,
-    MessageKind, Origin, ParseError, Pricing, Skipped, Status, StatusEvent, StatusTimestamps,
-    WebhookBatch, MAX_BODY_LEN,
+    apply, is_opt_out, parse, AccountEvent, CategoryChange, Conversation, DeliveryState,
+    ErrorDetail, Event, InboundMessage, MessageKind, Origin, ParseError, Pricing, Skipped, Status,
+    StatusEvent, StatusTimestamps, WebhookBatch, MAX_BODY_LEN,
 };
 
 macro_rules! fixture {
@@ -465,10 +465,11 @@ fn synthetic_signature_unicode_escaped_decodes_escapes() {
 #[test]
 fn synthetic_bsuid_withheld_and_unknowns() {
     let events = events(fixture!("synthetic_bsuid_withheld_and_unknowns.json"));
-    let [Event::Status(delivered), Event::Status(played), Event::Message(button), Event::Message(unsupported), Event::OtherField {
+    let [Event::Status(delivered), Event::Status(played), Event::Message(button), Event::Message(unsupported), Event::Account(AccountEvent {
         origin: other_origin,
         field,
-    }] = events.as_slice()
+        ..
+    })] = events.as_slice()
     else {
         panic!("unexpected events {events:?}");
     };
@@ -735,4 +736,47 @@ fn every_fixture_parses() {
         expected,
         "{counts:?}"
     );
+}
+
+/// Meta's `template_category_update` reference: impending (correct_category +
+/// category_update_timestamp) and completed (previous_category + new_category) shapes;
+/// `phone_number_quality_update` with the per-portfolio limit field.
+#[test]
+fn account_level_fields() {
+    let body = br#"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","time":1764750000,"changes":[
+      {"field":"template_category_update","value":{"message_template_id":1234567,"message_template_name":"order_shipped","message_template_language":"en","correct_category":"MARKETING","new_category":"UTILITY","category_update_timestamp":1765354800}},
+      {"field":"template_category_update","value":{"message_template_id":1234567,"message_template_name":"order_shipped","message_template_language":"en","previous_category":"UTILITY","new_category":"MARKETING"}},
+      {"field":"phone_number_quality_update","value":{"display_phone_number":"15550783881","event":"DOWNGRADE","current_limit":"TIER_2K","max_daily_conversations_per_business":2000}}
+    ]}]}"#;
+    let batch = parse(body).expect("parses");
+    let accounts: Vec<&AccountEvent> = batch
+        .events()
+        .iter()
+        .filter_map(|e| match e {
+            Event::Account(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(accounts.len(), 3);
+    assert_eq!(
+        accounts[0].category_change(),
+        Some(CategoryChange::Impending {
+            correct_category: "MARKETING".to_owned(),
+            at: Some(1_765_354_800)
+        })
+    );
+    assert_eq!(accounts[0].get("message_template_id"), Some("1234567"));
+    assert_eq!(
+        accounts[1].category_change(),
+        Some(CategoryChange::Completed {
+            previous_category: Some("UTILITY".to_owned()),
+            new_category: "MARKETING".to_owned()
+        })
+    );
+    assert_eq!(accounts[2].field, "phone_number_quality_update");
+    assert_eq!(
+        accounts[2].get("max_daily_conversations_per_business"),
+        Some("2000")
+    );
+    assert_eq!(accounts[2].category_change(), None);
 }

@@ -42,6 +42,19 @@ pub fn check_credentials(
     }
 }
 
+/// The WABA's `marketing_messages_onboarding_status` (`ONBOARDED` once the business accepted the
+/// Marketing Messages API terms; `""` when Meta did not return the field).
+///
+/// # Errors
+/// [`GraphError::Api`] or [`GraphError::MalformedResponse`].
+pub fn marketing_onboarding(
+    transport: &dyn Transport,
+    config: &GraphConfig,
+) -> Result<String, GraphError> {
+    let response = execute(transport, &graph::build_marketing_onboarding(config))?;
+    graph::parse_marketing_onboarding(&response)
+}
+
 /// Every template of the WhatsApp Business Account, following the `after` cursor over all
 /// pages (`page_size` 1–100 per page; the pager stops on a repeated cursor or after
 /// [`TemplatePager::MAX_PAGES`] pages).

@@ -34,6 +34,8 @@ pub struct Job {
     pub id: String,
     /// The message, built from the catalog.
     pub message: TemplateMessage,
+    /// Where it goes (`cartpinger_core::platform::route`); its fallbacks go there too.
+    pub endpoint: graph::Endpoint,
     /// The same message in the next languages to try, in order, when Meta answers 132001
     /// ("template not found in this language"); usually from `catalog::select_language`.
     pub fallbacks: Vec<TemplateMessage>,
@@ -168,8 +170,13 @@ impl Shared<'_> {
     }
 
     /// Builds the request for `message`; on failure records a permanent outcome and gives None.
-    fn build(&self, message: &TemplateMessage, result: &mut JobResult) -> Option<Request> {
-        match graph::build_send_template(self.graph, message) {
+    fn build(
+        &self,
+        message: &TemplateMessage,
+        endpoint: graph::Endpoint,
+        result: &mut JobResult,
+    ) -> Option<Request> {
+        match graph::build_send_template_to(self.graph, message, endpoint) {
             Ok(request) => Some(request),
             Err(error) => {
                 result.outcome = Some(Outcome::Permanent {
@@ -195,7 +202,7 @@ impl Shared<'_> {
         let Some(mut message) = candidates.next() else {
             return result;
         };
-        let mut request = match self.build(message, &mut result) {
+        let mut request = match self.build(message, job.endpoint, &mut result) {
             Some(request) => request,
             None => return result,
         };
@@ -259,7 +266,7 @@ impl Shared<'_> {
                     message = next;
                     result.language.clone_from(&message.language);
                     result.outcome = Some(outcome);
-                    match self.build(message, &mut result) {
+                    match self.build(message, job.endpoint, &mut result) {
                         Some(next_request) => request = next_request,
                         None => return result,
                     }

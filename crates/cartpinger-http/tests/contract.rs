@@ -49,6 +49,7 @@ fn catalog_jobs(prefix: &str, copies: usize) -> Vec<Job> {
                 jobs.push(Job {
                     id,
                     message,
+                    endpoint: cartpinger_core::graph::Endpoint::Messages,
                     fallbacks: vec![],
                 });
             }
@@ -311,6 +312,7 @@ fn a_132001_answer_falls_back_to_the_next_language_once(b: &dyn Backend) {
     let jobs = vec![Job {
         id: "lang-1".to_owned(),
         message: italian,
+        endpoint: cartpinger_core::graph::Endpoint::Messages,
         fallbacks: vec![english],
     }];
     let results = send_batch(b.transport(), &b.graph(), &jobs, &config(1000, 10_000));

@@ -11,7 +11,7 @@ use crate::guard::guard;
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// ABI of the PHP-visible API; the plugin refuses to boot unless it matches
 /// `CartPinger\Plugin::REQUIRED_ABI`. Bump on any breaking change to the classes.
-pub const ABI: i64 = 3;
+pub const ABI: i64 = 4;
 /// Target triple this .so was built for.
 pub const TARGET: &str = env!("CARTPINGER_TARGET");
 
@@ -29,7 +29,8 @@ impl Extension {
         guard(|| Ok(VERSION.to_owned()))
     }
 
-    /// The ABI number the plugin checks (currently 3: 2 added `Scheduler`, 3 `Delivery` and `Sender::send_stream`).
+    /// The ABI number the plugin checks (currently 4: 2 added `Scheduler`, 3 `Delivery` and
+    /// `Sender::send_stream`, 4 `Platform`, routing and account webhook events).
     pub fn abi() -> PhpResult<i64> {
         guard(|| Ok(ABI))
     }

@@ -33,6 +33,7 @@ pub mod errors;
 pub mod extension;
 pub mod guard;
 pub mod phone;
+pub mod platform;
 pub mod scheduler;
 pub mod sender;
 pub mod token;
@@ -53,7 +54,7 @@ extern "C" fn php_module_info(_module: *mut ModuleEntry) {
     info_table_start!();
     info_table_row!("cartpinger support", "enabled");
     info_table_row!("version", extension::VERSION);
-    info_table_row!("abi", "3");
+    info_table_row!("abi", "4");
     info_table_row!("target", extension::TARGET);
     info_table_row!("ext-php-rs", "0.16.4");
     info_table_row!("vault", "AES-256-GCM, HKDF-SHA256, envelope cpv1");
@@ -73,6 +74,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<token::RecoveryToken>()
         .class::<sender::Sender>()
         .class::<catalog::Catalog>()
+        .class::<platform::Platform>()
         .class::<webhook::Webhook>()
         .class::<scheduler::Scheduler>()
         .class::<delivery::Delivery>()

@@ -9,6 +9,7 @@ use std::time::Duration;
 use cartpinger_core::catalog;
 use cartpinger_core::graph::{GraphConfig, GraphError};
 use cartpinger_core::meta_error::Outcome;
+use cartpinger_core::platform::{self, Endpoint, MarketingOnboarding, Route};
 use cartpinger_http::{
     account, send_batch, send_stream, BatchConfig, Job, JobResult, Limits, TransportConfig,
     UreqTransport,
@@ -58,6 +59,15 @@ fn int_field(table: &ZendHashTable, key: &str, default: i64, min: i64, max: i64)
     }
 }
 
+/// Today's UTC date, `YYYY-MM-DD` (routing's default "today").
+fn today_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    chrono::DateTime::from_timestamp(i64::try_from(secs).unwrap_or(0), 0)
+        .map_or_else(|| "1970-01-01".to_owned(), |d| d.format("%Y-%m-%d").to_string())
+}
+
 fn millis(value: i64) -> Duration {
     Duration::from_millis(u64::try_from(value).unwrap_or(0))
 }
@@ -71,6 +81,15 @@ pub struct Sender {
     transport: UreqTransport,
     batch: BatchConfig,
     limits: Limits,
+    routing: Routing,
+}
+
+/// What routing needs besides each job's category.
+#[derive(Clone)]
+struct Routing {
+    onboarding: MarketingOnboarding,
+    today: String,
+    cutoff: String,
 }
 
 fn call_flag(callable: &ZendCallable<'_>, arg: ZBox<ZendHashTable>) -> PhpResult<bool> {
@@ -83,10 +102,19 @@ fn call_flag(callable: &ZendCallable<'_>, arg: ZBox<ZendHashTable>) -> PhpResult
 /// One job copied out of PHP: either a message or why it is invalid.
 enum Parsed {
     Ready(Job),
-    Invalid { id: String, message: String },
+    Invalid {
+        id: String,
+        message: String,
+    },
+    /// Not sent because Meta would refuse it there (routing).
+    Refused {
+        id: String,
+        code: &'static str,
+        message: &'static str,
+    },
 }
 
-fn parse_job(index: usize, value: &Zval) -> Parsed {
+fn parse_job(index: usize, value: &Zval, routing: &Routing) -> Parsed {
     let fallback_id = format!("#{index}");
     let Some(table) = value.array() else {
         return Parsed::Invalid {
@@ -135,6 +163,25 @@ fn parse_job(index: usize, value: &Zval) -> Parsed {
             }
         }
     }
+    let category = text("category")
+        .filter(|c| !c.trim().is_empty())
+        .or_else(|| catalog::get(&template).map(|t| t.category.as_meta().to_owned()))
+        .unwrap_or_else(|| "UTILITY".to_owned());
+    let endpoint = match platform::route(
+        &category,
+        routing.onboarding,
+        &routing.today,
+        &routing.cutoff,
+    ) {
+        Route::Send(endpoint) => endpoint,
+        Route::Refuse { reason, human } => {
+            return Parsed::Refused {
+                id,
+                code: reason,
+                message: human,
+            }
+        }
+    };
     let built: Result<Vec<_>, _> = languages
         .iter()
         .map(|language| catalog::message(&to, &template, language, &params, Some(&id)))
@@ -145,6 +192,7 @@ fn parse_job(index: usize, value: &Zval) -> Parsed {
             Parsed::Ready(Job {
                 id,
                 message,
+                endpoint,
                 fallbacks: messages,
             })
         }
@@ -180,9 +228,10 @@ fn outcome_row(row: &mut ZendHashTable, outcome: Option<&Outcome>) -> PhpResult<
     Ok(())
 }
 
-fn result_row(result: &JobResult) -> PhpResult<ZBox<ZendHashTable>> {
+fn result_row(result: &JobResult, endpoint: Endpoint) -> PhpResult<ZBox<ZendHashTable>> {
     let mut row = ZendHashTable::new();
     row.insert("id", result.id.as_str())?;
+    row.insert("endpoint", endpoint.path())?;
     outcome_row(&mut row, result.outcome.as_ref())?;
     row.insert("language", result.language.as_str())?;
     row.insert("attempts", i64::from(result.attempts))?;
@@ -207,7 +256,11 @@ fn failure_row(row: &mut ZendHashTable, error: &GraphError) -> PhpResult<()> {
 impl Sender {
     /// `$config`: `token`, `phone_number_id`, `waba_id` (strings, required); `base_url`,
     /// `graph_version` (strings); `connect_timeout_ms` (default 5000), `timeout_ms` (20000),
-    /// `mps_cap` (80, up to 1000), `concurrency` (32, up to 512) (ints). No type juggling.
+    /// `mps_cap` (80, up to 1000), `concurrency` (32, up to 512) (ints); `today` (UTC date
+    /// `YYYY-MM-DD`, default: the clock's), `marketing_messages` (the WABA's
+    /// `marketing_messages_onboarding_status`, e.g. `ONBOARDED`; empty when unknown),
+    /// `marketing_cutoff` (`YYYY-MM-DD`, default 2027-10-13: from then marketing templates are
+    /// not sent through `/messages`). No type juggling.
     pub fn __construct(config: &ZendHashTable) -> PhpResult<Self> {
         guard(|| {
             let required = |key: &str| -> PhpResult<String> {
@@ -227,6 +280,20 @@ impl Sender {
             if let Some(version) = string_field(config, "graph_version")? {
                 graph = graph.with_version(version).map_err(|e| graph_error(&e))?;
             }
+            let routing = Routing {
+                onboarding: MarketingOnboarding::from_status(
+                    string_field(config, "marketing_messages")?.unwrap_or_default(),
+                ),
+                today: match string_field(config, "today")? {
+                    Some(t) if platform::parse_date(t).is_some() => t.to_owned(),
+                    Some(_) => return Err(config_error("'today' must be a date, YYYY-MM-DD")),
+                    None => today_utc(),
+                },
+                cutoff: string_field(config, "marketing_cutoff")?
+                    .filter(|c| platform::parse_date(c).is_some())
+                    .unwrap_or(platform::MARKETING_ON_MESSAGES_CUTOFF)
+                    .to_owned(),
+            };
             let concurrency = int_field(config, "concurrency", 32, 1, 512)?;
             let transport = UreqTransport::new(TransportConfig {
                 connect_timeout: millis(int_field(
@@ -250,6 +317,7 @@ impl Sender {
                 transport,
                 batch,
                 limits,
+                routing,
             })
         })
     }
@@ -258,8 +326,12 @@ impl Sender {
     /// order: `['id', 'status' => accepted|transient|rate_limited|permanent|fatal|unknown|
     /// not_attempted|invalid, 'wamid'?, 'code'?, 'message'?, 'retry_after_ms'?, 'attempts',
     /// 'language', 'latency_ms']`. A job is `['id', 'to' => '+E164', 'template', 'language',
-    /// 'params' => list<string>, 'languages'? => list<string>]`, built with the template
-    /// catalog; `languages` are the fallbacks tried in order when Meta answers 132001.
+    /// 'params' => list<string>, 'languages'? => list<string>, 'category'? => string]`, built
+    /// with the template catalog; `languages` are the fallbacks tried in order when Meta answers
+    /// 132001; `category` is Meta's latest category of the template (default: the catalog's),
+    /// which picks the endpoint (`platform::route`), reported as `'endpoint'` (`messages` or
+    /// `marketing_messages`). A marketing template that may no longer go through `/messages`
+    /// comes back `permanent` with code `marketing_route`, not sent.
     pub fn send_batch(
         &self,
         jobs: &ZendHashTable,
@@ -272,13 +344,13 @@ impl Sender {
             let parsed: Vec<Parsed> = jobs
                 .values()
                 .enumerate()
-                .map(|(i, v)| parse_job(i, v))
+                .map(|(i, v)| parse_job(i, v, &self.routing))
                 .collect();
             let ready: Vec<Job> = parsed
                 .iter()
                 .filter_map(|p| match p {
                     Parsed::Ready(job) => Some(job.clone()),
-                    Parsed::Invalid { .. } => None,
+                    Parsed::Invalid { .. } | Parsed::Refused { .. } => None,
                 })
                 .collect();
             let config = BatchConfig {
@@ -291,10 +363,20 @@ impl Sender {
             let mut out = ZendHashTable::new();
             for item in &parsed {
                 let row = match item {
-                    Parsed::Ready(_) => match results.next() {
-                        Some(result) => result_row(&result)?,
+                    Parsed::Ready(job) => match results.next() {
+                        Some(result) => result_row(&result, job.endpoint)?,
                         None => return Err(errors::internal()),
                     },
+                    Parsed::Refused { id, code, message } => {
+                        let mut row = ZendHashTable::new();
+                        row.insert("id", id.as_str())?;
+                        row.insert("status", "permanent")?;
+                        row.insert("code", *code)?;
+                        row.insert("message", *message)?;
+                        row.insert("attempts", 0_i64)?;
+                        row.insert("latency_ms", 0_i64)?;
+                        row
+                    }
                     Parsed::Invalid { id, message } => {
                         let mut row = ZendHashTable::new();
                         row.insert("id", id.as_str())?;
@@ -337,7 +419,7 @@ impl Sender {
             let parsed: Vec<Parsed> = jobs
                 .values()
                 .enumerate()
-                .map(|(i, v)| parse_job(i, v))
+                .map(|(i, v)| parse_job(i, v, &self.routing))
                 .collect();
             let mut invalid = ZendHashTable::new();
             let mut ready: Vec<Job> = Vec::new();
@@ -349,6 +431,16 @@ impl Sender {
                         row.insert("id", id.as_str())?;
                         row.insert("status", "invalid")?;
                         row.insert("message", message.as_str())?;
+                        row.insert("attempts", 0_i64)?;
+                        row.insert("latency_ms", 0_i64)?;
+                        invalid.push(row)?;
+                    }
+                    Parsed::Refused { id, code, message } => {
+                        let mut row = ZendHashTable::new();
+                        row.insert("id", id.as_str())?;
+                        row.insert("status", "permanent")?;
+                        row.insert("code", code)?;
+                        row.insert("message", message)?;
                         row.insert("attempts", 0_i64)?;
                         row.insert("latency_ms", 0_i64)?;
                         invalid.push(row)?;
@@ -388,8 +480,11 @@ impl Sender {
                 |results| {
                     let run = || -> PhpResult<bool> {
                         let mut rows = ZendHashTable::new();
-                        for (_, result) in &results {
-                            rows.push(result_row(result)?)?;
+                        for (index, result) in &results {
+                            let endpoint = ready
+                                .get(*index)
+                                .map_or(Endpoint::Messages, |job| job.endpoint);
+                            rows.push(result_row(result, endpoint)?)?;
                         }
                         call_flag(&on_results, rows)
                     };
@@ -426,6 +521,25 @@ impl Sender {
                     out.insert("quality_rating", info.quality_rating)?;
                     out.insert("messaging_limit", info.messaging_limit)?;
                     out.insert("throughput_level", info.throughput_level)?;
+                }
+                Err(error) => failure_row(&mut out, &error)?,
+            }
+            Ok(out)
+        })
+    }
+
+    /// Whether the business accepted the Marketing Messages API terms:
+    /// `['status' => 'ok', 'onboarding_status' => string]` (`ONBOARDED` when it did; `''` when
+    /// Meta did not say) or a failure row as `check_credentials`.
+    ///
+    /// @throws \CartPinger\Native\Exception\GraphException 4005 unreadable answer
+    pub fn marketing_onboarding(&self) -> PhpResult<ZBox<ZendHashTable>> {
+        guard(|| {
+            let mut out = ZendHashTable::new();
+            match account::marketing_onboarding(&self.transport, &self.graph) {
+                Ok(status) => {
+                    out.insert("status", "ok")?;
+                    out.insert("onboarding_status", status)?;
                 }
                 Err(error) => failure_row(&mut out, &error)?,
             }

@@ -6,8 +6,9 @@
 //! reported with the code of the first rule it fails, exactly as the core orders its rules.
 
 use cartpinger_core::webhook::{
-    self as core_webhook, DeliveryState, ErrorDetail, Event, HandshakeError, InboundMessage,
-    MessageKind, Origin, Skipped, Status, StatusEvent, StatusTimestamps, WebhookBatch,
+    self as core_webhook, CategoryChange, DeliveryState, ErrorDetail, Event, HandshakeError,
+    InboundMessage, MessageKind, Origin, Skipped, Status, StatusEvent, StatusTimestamps,
+    WebhookBatch,
 };
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
@@ -196,6 +197,37 @@ fn event_array(event: &Event) -> PhpResult<Array> {
             out.insert("kind", "error")?;
             out.insert("origin", origin_array(&error.origin)?)?;
             out.insert("error", error_array(&error.error)?)?;
+            Ok(out)
+        }
+        Event::Account(account) => {
+            let mut out = ZendHashTable::new();
+            out.insert("kind", "account")?;
+            out.insert("origin", origin_array(&account.origin)?)?;
+            out.insert("field", account.field.as_str())?;
+            let mut values = ZendHashTable::new();
+            for (key, value) in &account.values {
+                values.insert(key.as_str(), value.as_str())?;
+            }
+            out.insert("value", values)?;
+            match account.category_change() {
+                Some(CategoryChange::Impending {
+                    correct_category,
+                    at,
+                }) => {
+                    out.insert("category_change", "impending")?;
+                    out.insert("correct_category", correct_category)?;
+                    out.insert("category_update_at", at.map(php_int))?;
+                }
+                Some(CategoryChange::Completed {
+                    previous_category,
+                    new_category,
+                }) => {
+                    out.insert("category_change", "completed")?;
+                    out.insert("previous_category", previous_category)?;
+                    out.insert("new_category", new_category)?;
+                }
+                None => out.insert("category_change", None::<String>)?,
+            }
             Ok(out)
         }
         Event::OtherField { origin, field } => {

@@ -39,6 +39,19 @@ pub struct Runtime {
     pub status_delays_ms: [u64; 3],
     /// Delay before a created template turns APPROVED.
     pub template_approval_ms: u64,
+    /// The WABA's `marketing_messages_onboarding_status` (`ONBOARDED` once the business
+    /// accepted the Marketing Messages API terms; `ELIGIBLE` otherwise).
+    pub mm_onboarding_status: String,
+    /// The first UTC day (`YYYY-MM-DD`) on which `/messages` refuses marketing templates
+    /// (131063); Meta's reported date by default.
+    pub marketing_on_messages_until: String,
+    /// Marketing templates disabled on the Cloud API for this WABA: `/messages` answers 131063
+    /// for every marketing template.
+    pub marketing_disabled: bool,
+    /// The phone number's `quality_rating`.
+    pub quality_rating: String,
+    /// `whatsapp_business_manager_messaging_limit` (e.g. `TIER_2K`).
+    pub messaging_limit: String,
 }
 
 /// Error-injection classes (`POST /_sandbox/inject`).
@@ -185,6 +198,8 @@ pub struct App {
     bucket: Mutex<Bucket>,
     injections: Mutex<VecDeque<Injection>>,
     templates: Mutex<TemplateStore>,
+    /// Business-scoped user ids by wa_id (`POST /_sandbox/users`), echoed in webhooks.
+    users: Mutex<std::collections::HashMap<String, String>>,
     validator: SendValidator,
     /// The database.
     pub store: Store,
@@ -271,7 +286,13 @@ pub async fn serve(config: Config) -> Result<(), String> {
             callback: config.callback,
             status_delays_ms: [40, 120, 250],
             template_approval_ms: 300,
+            mm_onboarding_status: "ONBOARDED".to_owned(),
+            marketing_on_messages_until: "2027-10-13".to_owned(),
+            marketing_disabled: false,
+            quality_rating: "GREEN".to_owned(),
+            messaging_limit: "TIER_2K".to_owned(),
         }),
+        users: Mutex::new(std::collections::HashMap::new()),
         bucket: Mutex::new(Bucket {
             tokens: f64::from(config.mps_cap),
             last: Instant::now(),
@@ -485,7 +506,10 @@ async fn graph(app: Arc<App>, req: Request<Incoming>, segs: &[String]) -> Result
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let query = query_pairs(req.uri().query());
-    let is_send = method == Method::POST && segs.get(2).is_some_and(|s| s == "messages");
+    let is_send = method == Method::POST
+        && segs
+            .get(2)
+            .is_some_and(|s| s == "messages" || s == "marketing_messages");
     let auth = check_auth(&app, &req);
     if auth.is_none() && is_send {
         if let Some(inj) = app.take_injection(true) {
@@ -555,8 +579,12 @@ async fn route_graph(
     }
     match (method, segs.get(2).map(String::as_str), segs.len()) {
         (&Method::POST, Some("messages"), 3) if id == app.phone_number_id => {
-            send_message(app, body, rt)
+            send_message(app, body, rt, SendEndpoint::Messages)
         }
+        (&Method::POST, Some("marketing_messages"), 3) if id == app.phone_number_id => {
+            send_message(app, body, rt, SendEndpoint::MarketingMessages)
+        }
+        (&Method::GET, None, 2) if id == app.waba_id => (waba_info(query, rt), None),
         (&Method::GET, Some("message_templates"), 3) if id == app.waba_id => {
             (list_templates(app, version, query), None)
         }
@@ -584,7 +612,57 @@ fn normalise_to(to: &str) -> Option<String> {
     (6..=15).contains(&digits.len()).then_some(digits)
 }
 
-fn send_message(app: &Arc<App>, body: &Bytes, rt: &Runtime) -> (Out, Option<u64>) {
+/// Which send endpoint a request came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SendEndpoint {
+    /// `/{phone-number-id}/messages` (Cloud API).
+    Messages,
+    /// `/{phone-number-id}/marketing_messages` (Marketing Messages API for WhatsApp).
+    MarketingMessages,
+}
+
+/// Today's UTC date as `YYYY-MM-DD` (days since the epoch → civil date).
+fn today_utc() -> String {
+    let days = crate::meta::now_ms().div_euclid(86_400_000);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The WABA node: `marketing_messages_onboarding_status` (Meta's onboarding guide) and `id`.
+fn waba_info(query: &[(String, String)], rt: &Runtime) -> Out {
+    let fields = param(query, "fields").unwrap_or("id");
+    let mut m = serde_json::Map::new();
+    for f in fields.split(',').map(str::trim) {
+        match f {
+            "id" | "" => {}
+            "marketing_messages_onboarding_status" => {
+                m.insert(f.to_owned(), json!(rt.mm_onboarding_status));
+            }
+            other => {
+                return Out::err(&GraphError::invalid_parameter(format!(
+                    "(#100) Tried accessing nonexisting field ({other}) on node type (WhatsAppBusinessAccount)"
+                )))
+            }
+        }
+    }
+    Out::ok(Value::Object(m))
+}
+
+fn send_message(
+    app: &Arc<App>,
+    body: &Bytes,
+    rt: &Runtime,
+    endpoint: SendEndpoint,
+) -> (Out, Option<u64>) {
     if !lock(&app.bucket).take(rt.mps_cap) {
         let mut out = Out::err(
             &GraphError::new(130_429, "Cloud API message throughput has been reached.")
@@ -686,6 +764,53 @@ fn send_message(app: &Arc<App>, body: &Bytes, rt: &Runtime) -> (Out, Option<u64>
         if let Err(e) = t.check_send(&components) {
             return (Out::err(&e), None);
         }
+        let marketing = t.category.eq_ignore_ascii_case("MARKETING");
+        match endpoint {
+            SendEndpoint::MarketingMessages if !marketing => {
+                return (
+                    Out::err(&GraphError::invalid_parameter(format!(
+                        "The Marketing Messages API only sends MARKETING templates; {name} ({language}) is {}. Send it through /messages.",
+                        t.category
+                    ))),
+                    None,
+                );
+            }
+            SendEndpoint::MarketingMessages
+                if rt.mm_onboarding_status != "ONBOARDED"
+                    && msg.get("product_policy").and_then(Value::as_str) == Some("STRICT") =>
+            {
+                return (
+                    Out::err(&GraphError::invalid_parameter(
+                        "The business has not accepted the Marketing Messages API terms (product_policy STRICT: no Cloud API fallback).",
+                    )),
+                    None,
+                );
+            }
+            SendEndpoint::Messages if marketing && rt.marketing_disabled => {
+                return (
+                    Out::err(&GraphError::new(
+                        131_063,
+                        "Marketing template messages are disabled on Cloud API for this WhatsApp Business Account; use the Marketing Messages API.",
+                    )),
+                    None,
+                );
+            }
+            SendEndpoint::Messages
+                if marketing && today_utc() >= rt.marketing_on_messages_until =>
+            {
+                return (
+                    Out::err(&GraphError::new(
+                        131_063,
+                        format!(
+                            "Marketing templates are not accepted on /messages since {}; send them through /marketing_messages.",
+                            rt.marketing_on_messages_until
+                        ),
+                    )),
+                    None,
+                );
+            }
+            _ => {}
+        }
         pricing = Some(t.category.to_ascii_lowercase());
         (Some(name.to_owned()), Some(language.to_owned()))
     } else {
@@ -748,6 +873,13 @@ fn send_message(app: &Arc<App>, body: &Bytes, rt: &Runtime) -> (Out, Option<u64>
         request: &request_text,
         injected: injected.as_deref(),
         answered: hang.is_none(),
+        endpoint: match endpoint {
+            SendEndpoint::Messages => "messages",
+            SendEndpoint::MarketingMessages if rt.mm_onboarding_status == "ONBOARDED" => {
+                "marketing_messages"
+            }
+            SendEndpoint::MarketingMessages => "marketing_messages (Cloud API fallback)",
+        },
     }) {
         app.log_error(&e);
         return (
@@ -755,9 +887,11 @@ fn send_message(app: &Arc<App>, body: &Bytes, rt: &Runtime) -> (Out, Option<u64>
             None,
         );
     }
+    let user_id = lock(&app.users).get(&wa_id).cloned();
     let plan = StatusPlan {
         wamid: wamid.clone(),
         wa_id: wa_id.clone(),
+        user_id,
         biz_opaque: biz_opaque.map(str::to_owned),
         pricing_category: pricing,
         fail_with,
@@ -996,11 +1130,11 @@ fn phone_info(app: &App, query: &[(String, String)], rt: &Runtime) -> Out {
         "verified_name": "CartPinger Sandbox",
         "code_verification_status": "VERIFIED",
         "display_phone_number": app.display_phone_number,
-        "quality_rating": "GREEN",
+        "quality_rating": rt.quality_rating,
         "platform_type": "CLOUD_API",
         "name_status": "APPROVED",
         "throughput": { "level": level },
-        "whatsapp_business_manager_messaging_limit": "TIER_2K",
+        "whatsapp_business_manager_messaging_limit": rt.messaging_limit,
         "webhook_configuration": { "application": rt.callback.clone().unwrap_or_default() },
         "id": app.phone_number_id,
     });
@@ -1120,6 +1254,41 @@ async fn control(app: &Arc<App>, req: Request<Incoming>, segs: &[String]) -> Res
                 Err(e) => json_resp(500, &json!({ "error": e })),
             }
         }
+        (Method::POST, "_sandbox", "users") => match parsed() {
+            Ok(v) => {
+                let phone = v
+                    .get("phone")
+                    .and_then(Value::as_str)
+                    .and_then(normalise_to);
+                let user_id = v
+                    .get("user_id")
+                    .and_then(Value::as_str)
+                    .filter(|u| !u.is_empty());
+                match (phone, user_id) {
+                    (Some(phone), Some(user_id)) => {
+                        lock(&app.users).insert(phone.clone(), user_id.to_owned());
+                        json_resp(200, &json!({ "wa_id": phone, "user_id": user_id }))
+                    }
+                    _ => json_resp(
+                        400,
+                        &json!({ "error": "expected {\"phone\", \"user_id\"}" }),
+                    ),
+                }
+            }
+            Err(e) => json_resp(400, &json!({ "error": e })),
+        },
+        (Method::POST, "_sandbox", "template_category") => match parsed() {
+            Ok(v) => template_category(app, &v).await,
+            Err(e) => json_resp(400, &json!({ "error": e })),
+        },
+        (Method::POST, "_sandbox", "template_status") => match parsed() {
+            Ok(v) => template_status(app, &v).await,
+            Err(e) => json_resp(400, &json!({ "error": e })),
+        },
+        (Method::POST, "_sandbox", "quality") => match parsed() {
+            Ok(v) => quality_update(app, &v).await,
+            Err(e) => json_resp(400, &json!({ "error": e })),
+        },
         (Method::GET, "_sandbox", "templates") => {
             let list: Vec<Value> = lock(&app.templates)
                 .all()
@@ -1180,6 +1349,12 @@ fn runtime_json(rt: &Runtime) -> Value {
         "callback": rt.callback,
         "status_delays_ms": rt.status_delays_ms,
         "template_approval_ms": rt.template_approval_ms,
+        "mm_onboarding_status": rt.mm_onboarding_status,
+        "marketing_on_messages_until": rt.marketing_on_messages_until,
+        "marketing_disabled": rt.marketing_disabled,
+        "quality_rating": rt.quality_rating,
+        "messaging_limit": rt.messaging_limit,
+        "today": today_utc(),
     })
 }
 
@@ -1217,6 +1392,37 @@ fn apply_config(app: &App, v: &Value) -> Result<(), String> {
     }
     if let Some(x) = v.get("template_approval_ms") {
         next.template_approval_ms = x.as_u64().ok_or("template_approval_ms: expected ms")?;
+    }
+    if let Some(x) = v.get("mm_onboarding_status") {
+        next.mm_onboarding_status = x
+            .as_str()
+            .filter(|s| !s.is_empty())
+            .ok_or("mm_onboarding_status: expected e.g. ONBOARDED or ELIGIBLE")?
+            .to_ascii_uppercase();
+    }
+    if let Some(x) = v.get("marketing_on_messages_until") {
+        next.marketing_on_messages_until = x
+            .as_str()
+            .filter(|s| s.len() == 10 && s.as_bytes().get(4) == Some(&b'-'))
+            .ok_or("marketing_on_messages_until: expected YYYY-MM-DD")?
+            .to_owned();
+    }
+    if let Some(x) = v.get("marketing_disabled") {
+        next.marketing_disabled = x
+            .as_bool()
+            .ok_or("marketing_disabled: expected a boolean")?;
+    }
+    if let Some(x) = v.get("quality_rating") {
+        next.quality_rating = x
+            .as_str()
+            .ok_or("quality_rating: expected GREEN, YELLOW or RED")?
+            .to_ascii_uppercase();
+    }
+    if let Some(x) = v.get("messaging_limit") {
+        next.messaging_limit = x
+            .as_str()
+            .ok_or("messaging_limit: expected e.g. TIER_2K")?
+            .to_owned();
     }
     *rt = next;
     Ok(())
@@ -1262,6 +1468,140 @@ fn parse_injection(v: &Value) -> Result<Injection, String> {
     })
 }
 
+/// Finds a stored template by name and language (the `_sandbox` account routes).
+fn find_template(app: &App, v: &Value) -> Result<Template, String> {
+    let name = v.get("name").and_then(Value::as_str).unwrap_or_default();
+    let language = v.get("language").and_then(Value::as_str).unwrap_or("en");
+    lock(&app.templates)
+        .get(name, language)
+        .cloned()
+        .ok_or_else(|| format!("no template {name} ({language})"))
+}
+
+/// `POST /_sandbox/template_category {"name","language","phase":"impending"|"completed",
+/// "category"}`: sends Meta's `template_category_update` webhook (impending: `correct_category`,
+/// `new_category` = current, `category_update_timestamp` = `at` or in 24 h; completed: the
+/// template's category changes and `previous_category`/`new_category` are sent).
+async fn template_category(app: &Arc<App>, v: &Value) -> Resp {
+    let t = match find_template(app, v) {
+        Ok(t) => t,
+        Err(e) => return json_resp(404, &json!({ "error": e })),
+    };
+    let Some(category) = v
+        .get("category")
+        .and_then(Value::as_str)
+        .map(str::to_ascii_uppercase)
+        .filter(|c| matches!(c.as_str(), "MARKETING" | "UTILITY" | "AUTHENTICATION"))
+    else {
+        return json_resp(
+            400,
+            &json!({ "error": "category: MARKETING, UTILITY or AUTHENTICATION" }),
+        );
+    };
+    let id =
+        t.id.parse::<u64>()
+            .map_or_else(|_| json!(t.id), |n| json!(n));
+    let value = match v.get("phase").and_then(Value::as_str) {
+        Some("impending") => {
+            let at = v.get("at").and_then(Value::as_u64).unwrap_or_else(|| {
+                u64::try_from(crate::meta::now_ms() / 1000 + 86_400).unwrap_or(0)
+            });
+            json!({
+                "message_template_id": id, "message_template_name": t.name,
+                "message_template_language": t.language, "correct_category": category,
+                "new_category": t.category, "category_update_timestamp": at,
+            })
+        }
+        Some("completed") => {
+            let mut updated = t.clone();
+            updated.category.clone_from(&category);
+            lock(&app.templates).upsert(updated);
+            json!({
+                "message_template_id": id, "message_template_name": t.name,
+                "message_template_language": t.language, "previous_category": t.category,
+                "new_category": category,
+            })
+        }
+        _ => return json_resp(400, &json!({ "error": "phase: impending or completed" })),
+    };
+    let body = webhook::account_payload(app, "template_category_update", value);
+    let status = webhook::post_signed(app, None, "template_category_update", &body).await;
+    json_resp(200, &json!({ "webhook_status": status, "payload": body }))
+}
+
+/// `POST /_sandbox/template_status {"name","language","status":"PAUSED"|"REJECTED"|…}`: the
+/// template's status changes and a `message_template_status_update` webhook is sent.
+async fn template_status(app: &Arc<App>, v: &Value) -> Resp {
+    let t = match find_template(app, v) {
+        Ok(t) => t,
+        Err(e) => return json_resp(404, &json!({ "error": e })),
+    };
+    let Some(status) = v
+        .get("status")
+        .and_then(Value::as_str)
+        .map(str::to_ascii_uppercase)
+        .filter(|s| {
+            matches!(
+                s.as_str(),
+                "APPROVED" | "PAUSED" | "REJECTED" | "DISABLED" | "PENDING"
+            )
+        })
+    else {
+        return json_resp(
+            400,
+            &json!({ "error": "status: APPROVED, PAUSED, REJECTED, DISABLED or PENDING" }),
+        );
+    };
+    lock(&app.templates).set_status(&t.id, &status);
+    let body = webhook::template_status_payload(app, &t.id, &t.name, &t.language, &status);
+    let code = webhook::post_signed(app, None, "message_template_status_update", &body).await;
+    json_resp(200, &json!({ "webhook_status": code, "payload": body }))
+}
+
+/// `POST /_sandbox/quality {"event","quality_rating"?,"max_daily_conversations_per_business"?,
+/// "messaging_limit"?}`: a `phone_number_quality_update` webhook in the per-portfolio shape
+/// (`max_daily_conversations_per_business`, with the legacy `current_limit`), and the phone
+/// number's fields change accordingly.
+async fn quality_update(app: &Arc<App>, v: &Value) -> Resp {
+    let event = v
+        .get("event")
+        .and_then(Value::as_str)
+        .unwrap_or("DOWNGRADE")
+        .to_ascii_uppercase();
+    let max = v
+        .get("max_daily_conversations_per_business")
+        .and_then(Value::as_u64);
+    {
+        let mut rt = lock(&app.runtime);
+        if let Some(q) = v.get("quality_rating").and_then(Value::as_str) {
+            rt.quality_rating = q.to_ascii_uppercase();
+        }
+        if let Some(l) = v.get("messaging_limit").and_then(Value::as_str) {
+            l.clone_into(&mut rt.messaging_limit);
+        } else if let Some(n) = max {
+            rt.messaging_limit = match n {
+                0..=250 => "TIER_250".to_owned(),
+                251..=2_000 => "TIER_2K".to_owned(),
+                2_001..=10_000 => "TIER_10K".to_owned(),
+                10_001..=100_000 => "TIER_100K".to_owned(),
+                _ => "TIER_UNLIMITED".to_owned(),
+            };
+        }
+    }
+    let rt = app.runtime();
+    let mut value = json!({
+        "display_phone_number": app.display_phone_number,
+        "event": event,
+        "current_limit": rt.messaging_limit,
+    });
+    if let (Some(n), Some(obj)) = (max, value.as_object_mut()) {
+        obj.insert("max_daily_conversations_per_business".to_owned(), json!(n));
+    }
+    let body = webhook::account_payload(app, "phone_number_quality_update", value);
+    let code = webhook::post_signed(app, None, "phone_number_quality_update", &body).await;
+    json_resp(200, &json!({ "webhook_status": code, "payload": body }))
+}
+
 async fn inbound(app: &Arc<App>, v: &Value) -> Resp {
     let from_raw = v.get("from").and_then(Value::as_str).unwrap_or_default();
     let Some(from) = normalise_to(from_raw) else {
@@ -1296,10 +1636,19 @@ async fn inbound(app: &Arc<App>, v: &Value) -> Resp {
         }
         (m, "button", text.to_owned(), Some(payload.to_owned()))
     } else if let Some(text) = v.get("text").and_then(Value::as_str) {
-        let m = json!({
+        let mut m = json!({
             "from": from, "id": wamid, "timestamp": timestamp, "type": "text",
             "text": { "body": text },
         });
+        // A text reply carries `context` only when the customer quoted a message.
+        if let (Some(ctx), Some(obj)) =
+            (v.get("context").and_then(Value::as_str), m.as_object_mut())
+        {
+            obj.insert(
+                "context".to_owned(),
+                json!({ "from": app.display_phone_number, "id": ctx }),
+            );
+        }
         (m, "text", text.to_owned(), None)
     } else {
         return json_resp(
@@ -1322,7 +1671,31 @@ async fn inbound(app: &Arc<App>, v: &Value) -> Resp {
     ) {
         return json_resp(500, &json!({ "error": e }));
     }
-    let body = webhook::inbound_payload(app, &from, name, message);
+    // BSUID: the customer's business-scoped user id (given, or registered with
+    // /_sandbox/users); `withhold_phone` sends it without the phone number, as Meta does for
+    // users with a username (`from` and `wa_id` left out).
+    let user_id = v
+        .get("user_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| lock(&app.users).get(&from).cloned());
+    let withhold = v.get("withhold_phone").and_then(Value::as_bool) == Some(true);
+    let mut message = message;
+    if let Some(obj) = message.as_object_mut() {
+        if let Some(u) = &user_id {
+            obj.insert("from_user_id".to_owned(), json!(u));
+        }
+        if withhold && user_id.is_some() {
+            obj.remove("from");
+        }
+    }
+    let body = webhook::inbound_payload(
+        app,
+        (!(withhold && user_id.is_some())).then_some(from.as_str()),
+        user_id.as_deref(),
+        name,
+        message,
+    );
     let status = webhook::post_signed(app, Some(&wamid), "inbound", &body).await;
     json_resp(
         200,

@@ -37,6 +37,8 @@ pub struct NewMessage<'a> {
     pub injected: Option<&'a str>,
     /// Whether the HTTP answer was sent (false for `timeout_after_write`).
     pub answered: bool,
+    /// `messages`, `marketing_messages` or `marketing_messages (Cloud API fallback)`.
+    pub endpoint: &'a str,
 }
 
 const SCHEMA: &str = "
@@ -49,7 +51,8 @@ CREATE TABLE IF NOT EXISTS messages (
   id INTEGER PRIMARY KEY, wamid TEXT NOT NULL UNIQUE, at_ms INTEGER NOT NULL,
   to_input TEXT NOT NULL, wa_id TEXT NOT NULL, kind TEXT NOT NULL, template_name TEXT,
   language TEXT, biz_opaque TEXT, request TEXT NOT NULL, status TEXT NOT NULL,
-  status_at_ms INTEGER NOT NULL, error_code INTEGER, injected TEXT, answered INTEGER NOT NULL);
+  status_at_ms INTEGER NOT NULL, error_code INTEGER, injected TEXT, answered INTEGER NOT NULL,
+  endpoint TEXT NOT NULL DEFAULT 'messages');
 CREATE INDEX IF NOT EXISTS messages_wa ON messages(wa_id);
 CREATE TABLE IF NOT EXISTS webhooks (
   id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, wamid TEXT, kind TEXT NOT NULL, url TEXT NOT NULL,
@@ -80,6 +83,10 @@ impl Store {
         let conn = Connection::open(path).map_err(|e| format!("db {path}: {e}"))?;
         conn.execute_batch(SCHEMA)
             .map_err(|e| format!("db schema: {e}"))?;
+        // Databases made before the column existed (fails harmlessly when it does).
+        let _ = conn.execute_batch(
+            "ALTER TABLE messages ADD COLUMN endpoint TEXT NOT NULL DEFAULT 'messages'",
+        );
         Ok(Self {
             conn: Mutex::new(conn),
         })
@@ -122,8 +129,8 @@ impl Store {
         self.with(|c| {
             c.execute(
                 "INSERT INTO messages (wamid, at_ms, to_input, wa_id, kind, template_name, language,
-                   biz_opaque, request, status, status_at_ms, injected, answered)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'accepted', ?2, ?10, ?11)",
+                   biz_opaque, request, status, status_at_ms, injected, answered, endpoint)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'accepted', ?2, ?10, ?11, ?12)",
                 params![
                     m.wamid,
                     now,
@@ -135,7 +142,8 @@ impl Store {
                     m.biz_opaque,
                     m.request,
                     m.injected,
-                    m.answered
+                    m.answered,
+                    m.endpoint
                 ],
             )
         })
@@ -261,7 +269,7 @@ impl Store {
         self.with(|c| {
             let mut stmt = c.prepare(
                 "SELECT id, wamid, at_ms, to_input, wa_id, kind, template_name, language, biz_opaque,
-                        request, status, status_at_ms, error_code, injected, answered
+                        request, status, status_at_ms, error_code, injected, answered, endpoint
                  FROM messages ORDER BY id DESC LIMIT ?1",
             )?;
             let rows = stmt.query_map([limit], |r| {
@@ -282,6 +290,7 @@ impl Store {
                     "error_code": r.get::<_, Option<i64>>(12)?,
                     "injected": r.get::<_, Option<String>>(13)?,
                     "answered": r.get::<_, bool>(14)?,
+                    "endpoint": r.get::<_, String>(15)?,
                 }))
             })?;
             let mut out = Vec::new();

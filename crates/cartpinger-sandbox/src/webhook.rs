@@ -22,6 +22,8 @@ pub struct StatusPlan {
     pub wamid: String,
     /// The recipient (`recipient_id`).
     pub wa_id: String,
+    /// The recipient's business-scoped user id (`recipient_user_id`), when registered.
+    pub user_id: Option<String>,
     /// Echoed in every status.
     pub biz_opaque: Option<String>,
     /// Lower-case pricing category (`marketing`, `utility`, …), `None` for free-form text.
@@ -55,6 +57,9 @@ pub fn status_payload(app: &App, plan: &StatusPlan, status: &str) -> Value {
         if let Some(b) = &plan.biz_opaque {
             obj.insert("biz_opaque_callback_data".to_owned(), json!(b));
         }
+        if let Some(u) = &plan.user_id {
+            obj.insert("recipient_user_id".to_owned(), json!(u));
+        }
         if matches!(status, "sent" | "delivered") {
             if let Some(cat) = &plan.pricing_category {
                 obj.insert(
@@ -77,18 +82,42 @@ pub fn status_payload(app: &App, plan: &StatusPlan, status: &str) -> Value {
 }
 
 /// An inbound message webhook body (README §7.6), with `contacts[]`.
+/// `from` is `None` when the phone number is withheld (BSUID only); `user_id` adds the
+/// contact's `user_id`.
 #[must_use]
-pub fn inbound_payload(app: &App, from: &str, name: &str, message: Value) -> Value {
+pub fn inbound_payload(
+    app: &App,
+    from: Option<&str>,
+    user_id: Option<&str>,
+    name: &str,
+    message: Value,
+) -> Value {
+    let mut contact = json!({ "profile": { "name": name } });
+    if let Some(obj) = contact.as_object_mut() {
+        if let Some(f) = from {
+            obj.insert("wa_id".to_owned(), json!(f));
+        }
+        if let Some(u) = user_id {
+            obj.insert("user_id".to_owned(), json!(u));
+        }
+    }
     envelope(
         app,
         json!({
             "messaging_product": "whatsapp",
             "metadata": metadata(app),
-            "contacts": [ { "profile": { "name": name }, "wa_id": from } ],
+            "contacts": [ contact ],
             "messages": [ message ],
         }),
         "messages",
     )
+}
+
+/// An account-level webhook body (`template_category_update`, `phone_number_quality_update`,
+/// …): `value` as given, under `field`.
+#[must_use]
+pub fn account_payload(app: &App, field: &str, value: Value) -> Value {
+    envelope(app, value, field)
 }
 
 /// A `message_template_status_update` webhook body.

@@ -15,6 +15,7 @@ use CartPinger\Admin\DashboardPage;
 use CartPinger\Admin\Export;
 use CartPinger\Admin\TemplatesPage;
 use CartPinger\Admin\Menu;
+use CartPinger\Admin\PlatformNotice;
 use CartPinger\Admin\QueueNotice;
 use CartPinger\Admin\SecretNotice;
 use CartPinger\Admin\SettingsPage;
@@ -29,6 +30,7 @@ use CartPinger\Privacy\Privacy;
 use CartPinger\Queue\Cron;
 use CartPinger\Queue\Runner;
 use CartPinger\Queue\Store;
+use CartPinger\Recovery\EmailCoordination;
 use CartPinger\Recovery\Attribution;
 use CartPinger\Recovery\Capture;
 use CartPinger\Recovery\CheckoutHooks;
@@ -64,7 +66,7 @@ final class Plugin {
 	 *
 	 * @since 0.1.0
 	 */
-	public const REQUIRED_ABI = 3;
+	public const REQUIRED_ABI = 4;
 
 	/**
 	 * Text domain of every user-visible string.
@@ -181,6 +183,7 @@ final class Plugin {
 			new Attribution( $records, $store ),
 			$notify,
 			new Privacy( $this->settings ),
+			new EmailCoordination( $this->settings ),
 			new Widget( $this->settings ),
 			$licence,
 			new LicenceController( $licence ),
@@ -208,6 +211,7 @@ final class Plugin {
 			$adapters[]    = new AdminPostHandler( $settings_page, $setup_page );
 			$adapters[]    = new SecretNotice( $this->settings );
 			$adapters[]    = new QueueNotice( $store );
+			$adapters[]    = new PlatformNotice( $this->settings );
 		}
 		return $adapters;
 	}

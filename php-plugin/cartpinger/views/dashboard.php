@@ -125,6 +125,8 @@ $cartpinger_pages  = static function ( string $arg, int $page, int $pages, array
 		</tbody></table>
 	<?php endif; ?>
 
+	<?php \CartPinger\Meta\DashboardSection::render( $view['meta_range'][0], $view['meta_range'][1] ); ?>
+
 	<h2><?php esc_html_e( 'All carts by status', 'cartpinger-for-woocommerce' ); ?></h2>
 	<table class="widefat striped cartpinger-narrow cartpinger-counts"><thead><tr><th><?php esc_html_e( 'Carts', 'cartpinger-for-woocommerce' ); ?></th><th><?php esc_html_e( 'Count', 'cartpinger-for-woocommerce' ); ?></th></tr></thead><tbody>
 	<?php

@@ -54,6 +54,7 @@ $cartpinger_steps = array(
 ?>
 <h2><?php esc_html_e( 'Welcome to CartPinger', 'cartpinger-for-woocommerce' ); ?></h2>
 <p><?php esc_html_e( 'CartPinger sends WhatsApp messages to your customers through Meta\'s official WhatsApp Cloud API, from your own business number: reminders about abandoned carts and updates about their orders. First, Meta\'s side: about 20 minutes, once. Keep this page open next to Meta\'s.', 'cartpinger-for-woocommerce' ); ?></p>
+<p class="cartpinger-cost-note"><?php echo esc_html( __( 'What it costs: CartPinger is free, and Meta bills you directly for every delivered message, by category and by the customer\'s country.', 'cartpinger-for-woocommerce' ) . ' ' . \CartPinger\Admin\SettingsPage::cost_help() ); ?></p>
 <?php if ( null !== $view['callback_problem'] ) : ?>
 	<div class="notice notice-warning inline cartpinger-callback-warning"><p><?php echo esc_html( $view['callback_problem'] ); ?></p></div>
 <?php endif; ?>

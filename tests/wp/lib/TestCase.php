@@ -21,6 +21,7 @@ abstract class TestCase extends PHPUnitTestCase {
 		'status_next_check' => array( false, array( 'status', 'next_check_at' ) ),
 		'recovered_order_id' => array( false, array( 'recovered_order_id' ) ),
 		'customer_phone'  => array( false, array( 'customer_phone' ) ),
+		'wa_user_id'      => array( false, array( 'wa_user_id' ) ),
 		'customer_email'  => array( false, array( 'customer_email' ) ),
 		'created_at'      => array( false, array( 'created_at' ) ),
 	);
@@ -47,6 +48,8 @@ abstract class TestCase extends PHPUnitTestCase {
 		// Schema 3 (recovery scheduler).
 		'billing_country', 'locale', 'consent_label', 'consent_source', 'revoked_at', 'close_reason',
 		'hold_reason', 'holdout', 'next_check_at', 'first_message_at', 'recovered_step', 'token_sealed',
+		// Schema 5 (business-scoped user id).
+		'wa_user_id',
 	);
 
 	public const MESSAGES_LOG_COLUMNS = array(
@@ -55,6 +58,8 @@ abstract class TestCase extends PHPUnitTestCase {
 		'claimed_until', 'wamid', 'error_code', 'error_message', 'pricing_category',
 		'cost_micros', 'currency', 'created_at', 'updated_at', 'sent_at', 'delivered_at',
 		'read_at', 'failed_at', 'expires_at',
+		// Schema 5 (endpoint and Meta's pricing type).
+		'pricing_type', 'endpoint',
 	);
 
 	/**

@@ -79,13 +79,92 @@ pub enum Event {
     Message(InboundMessage),
     /// `value.errors[i]`: an error not tied to one message (e.g. 130429 throughput).
     Error(WebhookError),
-    /// A change whose `field` is not `messages` (e.g. `message_template_status_update`,
+    /// A change of one of the account-level fields CartPinger acts on
+    /// ([`ACCOUNT_FIELDS`]: template category and status updates, phone-number quality and
+    /// messaging-limit updates, account updates): the `value` object's scalar members.
+    Account(AccountEvent),
+    /// A change whose `field` is neither `messages` nor in [`ACCOUNT_FIELDS`] (e.g.
     /// `user_preferences`): recognised, not interpreted yet.
     OtherField {
         /// Where it came from.
         origin: Origin,
         /// The change's `field`.
         field: String,
+    },
+}
+
+/// The non-`messages` fields parsed into [`Event::Account`].
+pub const ACCOUNT_FIELDS: &[&str] = &[
+    "template_category_update",
+    "message_template_status_update",
+    "phone_number_quality_update",
+    "account_update",
+];
+
+/// One account-level change (`entry[].changes[]` with a field in [`ACCOUNT_FIELDS`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountEvent {
+    /// Where it came from.
+    pub origin: Origin,
+    /// The change's `field`.
+    pub field: String,
+    /// The `value` object's members that are strings, numbers or booleans, as text (numbers in
+    /// their JSON spelling, booleans `true`/`false`); nested objects and arrays are left out.
+    pub values: std::collections::BTreeMap<String, String>,
+}
+
+impl AccountEvent {
+    /// One value, when present and not empty.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.values
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// For `template_category_update`: what it announces.
+    #[must_use]
+    pub fn category_change(&self) -> Option<CategoryChange> {
+        if self.field != "template_category_update" {
+            return None;
+        }
+        if let Some(correct) = self.get("correct_category") {
+            return Some(CategoryChange::Impending {
+                correct_category: correct.to_ascii_uppercase(),
+                at: self
+                    .get("category_update_timestamp")
+                    .and_then(|t| t.parse().ok()),
+            });
+        }
+        match (self.get("previous_category"), self.get("new_category")) {
+            (previous, Some(new)) => Some(CategoryChange::Completed {
+                previous_category: previous.map(str::to_ascii_uppercase),
+                new_category: new.to_ascii_uppercase(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// A `template_category_update` notification (Meta's webhook reference: an *impending* notice
+/// carries `correct_category` and `category_update_timestamp`; a *completed* one
+/// `previous_category` and `new_category`). Route only on completed changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CategoryChange {
+    /// Meta will change the category at `at` (Unix seconds), to `correct_category`.
+    Impending {
+        /// The category the template will get.
+        correct_category: String,
+        /// When (Unix seconds), if given.
+        at: Option<u64>,
+    },
+    /// Meta changed the category.
+    Completed {
+        /// The former category.
+        previous_category: Option<String>,
+        /// The category to route on from now.
+        new_category: String,
     },
 }
 

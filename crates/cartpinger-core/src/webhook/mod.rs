@@ -31,8 +31,8 @@ mod status;
 
 pub use error::{HandshakeError, ParseError, SignatureError};
 pub use event::{
-    Conversation, ErrorDetail, Event, InboundMessage, MessageKind, Origin, Pricing, Skipped,
-    Status, StatusEvent, WebhookBatch, WebhookError,
+    AccountEvent, CategoryChange, Conversation, ErrorDetail, Event, InboundMessage, MessageKind,
+    Origin, Pricing, Skipped, Status, StatusEvent, WebhookBatch, WebhookError, ACCOUNT_FIELDS,
 };
 pub use handshake::{verify_subscription, MAX_CHALLENGE_LEN};
 pub use opt_out::{

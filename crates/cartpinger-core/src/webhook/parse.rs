@@ -15,8 +15,8 @@ use serde_json::{Map, Value};
 
 use super::error::ParseError;
 use super::event::{
-    Conversation, ErrorDetail, Event, InboundMessage, MessageKind, Origin, Pricing, Skipped,
-    Status, StatusEvent, WebhookBatch, WebhookError,
+    AccountEvent, Conversation, ErrorDetail, Event, InboundMessage, MessageKind, Origin, Pricing,
+    Skipped, Status, StatusEvent, WebhookBatch, WebhookError, ACCOUNT_FIELDS,
 };
 
 /// Largest body [`parse`] accepts, in bytes (Meta documents up to 3 MB per POST).
@@ -102,6 +102,24 @@ impl Collector {
         let Some(field) = change.get("field").and_then(Value::as_str) else {
             return self.skip(path.to_owned(), "missing \"field\"");
         };
+        if ACCOUNT_FIELDS.contains(&field) {
+            let mut values = std::collections::BTreeMap::new();
+            for (key, member) in value.into_iter().flatten() {
+                let text = match member {
+                    Value::String(v) => v.clone(),
+                    Value::Number(n) => n.to_string(),
+                    Value::Bool(b) => b.to_string(),
+                    _ => continue,
+                };
+                values.insert(key.clone(), text);
+            }
+            self.events.push(Event::Account(AccountEvent {
+                origin,
+                field: field.to_owned(),
+                values,
+            }));
+            return;
+        }
         if field != "messages" {
             self.events.push(Event::OtherField {
                 origin,

@@ -211,6 +211,8 @@ final class DashboardPage implements RegistersHooks {
 			// Order updates apart from the reminders: the latest ones, on their own.
 			'orders'      => DashboardStats::recent( 'messages', array( 'kind' => 'order' ), 1, 10 ),
 			'mpage'       => $mpage,
+			// Meta cost and return, and carts not messaged by reason (CartPinger\Meta\DashboardSection).
+			'meta_range'  => array( (string) $data['range']['from'], (string) $data['range']['to'] ),
 		);
 		self::view( 'dashboard', $view );
 	}

@@ -141,6 +141,29 @@ final class SettingsPage {
 	}
 
 	/**
+	 * What a message costs today, for the setup guide and the cost ceilings (from the core's
+	 * rate card).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @return string
+	 */
+	public static function cost_help(): string {
+		$es = \CartPinger\Native\Platform::rate( '+34600000000', 'marketing' );
+		$de = \CartPinger\Native\Platform::rate( '+4915100000000', 'marketing' );
+		$eu = \CartPinger\Native\Platform::rate( '+34600000000', 'utility' );
+		return sprintf(
+			/* translators: 1: price, 2: price, 3: price, 4: currency, 5: date. */
+			__( 'Meta bills every delivered message, by category and by the customer\'s country: a cart reminder is a marketing message (%1$s in Spain, %2$s in Germany), an order update a utility message (%3$s in Spain), in %4$s on Meta\'s rate card of %5$s. The old monthly free tier of conversations no longer exists.', 'cartpinger-for-woocommerce' ),
+			number_format_i18n( (int) $es['micros'] / 1000000, 4 ),
+			number_format_i18n( (int) $de['micros'] / 1000000, 4 ),
+			number_format_i18n( (int) $eu['micros'] / 1000000, 4 ),
+			(string) $es['currency'],
+			(string) $es['effective']
+		);
+	}
+
+	/**
 	 * Field definitions (see SettingsFields::fields()).
 	 *
 	 * @since 0.2.0

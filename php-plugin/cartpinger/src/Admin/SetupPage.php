@@ -10,6 +10,9 @@ declare(strict_types=1);
 
 namespace CartPinger\Admin;
 
+use CartPinger\Meta\Account;
+use CartPinger\Meta\Doctor;
+use CartPinger\Meta\Templates;
 use CartPinger\Native\Catalog;
 use CartPinger\Recovery\SampleLink;
 use CartPinger\Native\Phone;
@@ -530,6 +533,7 @@ final class SetupPage {
 			);
 		}
 		if ( 'ok' === ( $result['status'] ?? '' ) ) {
+			Account::remember_phone( $result );
 			return array(
 				'ok'      => true,
 				'message' => sprintf(
@@ -653,6 +657,11 @@ final class SetupPage {
 			'detail' => null === $paused ? __( 'The queue is running.', 'cartpinger-for-woocommerce' ) : $paused['message'] . ' (' . $paused['code'] . ')',
 			'fix'    => null === $paused ? '' : __( 'Fix the cause above, then save your access token again (Settings > WhatsApp API): saving it lets the queue run again.', 'cartpinger-for-woocommerce' ),
 		);
+		// Meta's platform: Marketing Messages API terms, messaging limit and quality, Graph API
+		// version end date, template category changes (CartPinger\Meta\Doctor).
+		foreach ( Doctor::checks( $this->settings, $creds['ok'] ? $this->sender() : null ) as $check ) {
+			$checks[] = $check;
+		}
 		return $checks;
 	}
 
@@ -718,6 +727,7 @@ final class SetupPage {
 			$result = array( 'message' => $e->getMessage() );
 		}
 		if ( 'ok' === ( $result['status'] ?? '' ) && is_array( $result['templates'] ?? null ) ) {
+			Templates::sync( $result['templates'] );
 			foreach ( $result['templates'] as $row ) {
 				$list[ $row['name'] . '|' . $row['language'] ][] = $row;
 			}

@@ -188,6 +188,7 @@ final class TemplatesPage implements RegistersHooks {
 			/* translators: 1: Meta's error code, 2: Meta's message. */
 			return new WP_Error( 'cartpinger_graph', sprintf( __( 'Meta answered with error %1$s: %2$s', 'cartpinger-for-woocommerce' ), (string) ( $list['code'] ?? '' ), (string) ( $list['message'] ?? '' ) ) );
 		}
+		\CartPinger\Meta\Templates::sync( array_values( (array) $list['templates'] ) );
 		$value = array(
 			'templates'  => array_values( (array) $list['templates'] ),
 			'count'      => count( (array) $list['templates'] ),

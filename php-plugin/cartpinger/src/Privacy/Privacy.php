@@ -261,6 +261,16 @@ final class Privacy implements RegistersHooks {
 		foreach ( is_array( $rows ) ? $rows : array() as $phone ) {
 			$phones[ (string) $phone ] = true;
 		}
+		// Business-scoped user ids (BSUID) of those records: other records of the same WhatsApp
+		// user (seen without a phone, or with another number) and their phones.
+		$user_ids = $wpdb->get_col( $wpdb->prepare( "SELECT DISTINCT wa_user_id FROM %i WHERE customer_email = %s AND wa_user_id <> ''", $recoveries, $email ) );
+		$user_ids = is_array( $user_ids ) ? array_values( array_map( 'strval', $user_ids ) ) : array();
+		if ( array() !== $user_ids ) {
+			$rows = $wpdb->get_col( $wpdb->prepare( "SELECT customer_phone FROM %i WHERE wa_user_id IN (" . self::placeholders( $user_ids, '%s' ) . ") AND customer_phone <> ''", $recoveries, ...$user_ids ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders only.
+			foreach ( is_array( $rows ) ? $rows : array() as $phone ) {
+				$phones[ (string) $phone ] = true;
+			}
+		}
 		// Phones seen on an earlier page of the same erasure (the records may be anonymised now).
 		$cached = $remember ? get_transient( self::cache_key( $email ) ) : false;
 		foreach ( is_array( $cached ) ? $cached : array() as $phone ) {
@@ -275,6 +285,9 @@ final class Privacy implements RegistersHooks {
 		$parts = array( $wpdb->prepare( 'SELECT id FROM %i WHERE customer_email = %s', $recoveries, $email ) );
 		if ( array() !== $phones ) {
 			$parts[] = $wpdb->prepare( 'SELECT id FROM %i WHERE customer_phone IN (' . implode( ',', array_fill( 0, count( $phones ), '%s' ) ) . ')', $recoveries, ...$phones );
+		}
+		if ( array() !== $user_ids ) {
+			$parts[] = $wpdb->prepare( 'SELECT id FROM %i WHERE wa_user_id IN (' . self::placeholders( $user_ids, '%s' ) . ')', $recoveries, ...$user_ids ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders only.
 		}
 		$recovery_ids = self::ids( $wpdb->get_col( implode( ' UNION ', $parts ) . ' ORDER BY id' ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- each part is prepared.
 
@@ -307,6 +320,95 @@ final class Privacy implements RegistersHooks {
 			'recoveries' => $recovery_ids,
 			'messages'   => $message_ids,
 		);
+	}
+
+	/**
+	 * What CartPinger holds for a WhatsApp business-scoped user id (BSUID): the records that
+	 * carry it, their phones, and the messages to those phones or of those records. For a
+	 * shopper known only by the BSUID (Meta withholds the phone number of users with a
+	 * username); a shopper with an email is found by find().
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $user_id The BSUID (e.g. "ES.13491208655302741918").
+	 * @return array{phones: string[], recoveries: int[], messages: int[]}
+	 */
+	public function find_by_user_id( string $user_id ): array {
+		global $wpdb;
+		$user_id = trim( $user_id );
+		$found   = array(
+			'phones'     => array(),
+			'recoveries' => array(),
+			'messages'   => array(),
+		);
+		if ( '' === $user_id || strlen( $user_id ) > 128 ) {
+			return $found;
+		}
+		$rows = $wpdb->get_results( $wpdb->prepare( 'SELECT id, customer_phone FROM %i WHERE wa_user_id = %s', Schema::recoveries_table(), $user_id ), ARRAY_A );
+		foreach ( is_array( $rows ) ? $rows : array() as $row ) {
+			$found['recoveries'][] = (int) $row['id'];
+			if ( '' !== (string) $row['customer_phone'] ) {
+				$found['phones'][ (string) $row['customer_phone'] ] = true;
+			}
+		}
+		$found['phones'] = array_map( 'strval', array_keys( $found['phones'] ) );
+		$parts           = array();
+		if ( array() !== $found['phones'] ) {
+			$parts[] = $wpdb->prepare( 'SELECT id FROM %i WHERE phone IN (' . self::placeholders( $found['phones'], '%s' ) . ')', Schema::messages_log_table(), ...$found['phones'] ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders only.
+		}
+		if ( array() !== $found['recoveries'] ) {
+			$parts[] = $wpdb->prepare( 'SELECT id FROM %i WHERE recovery_id IN (' . self::placeholders( $found['recoveries'], '%d' ) . ')', Schema::messages_log_table(), ...$found['recoveries'] ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders only.
+		}
+		$found['messages'] = array() === $parts ? array() : self::ids( $wpdb->get_col( implode( ' UNION ', $parts ) . ' ORDER BY id' ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- each part is prepared.
+		return $found;
+	}
+
+	/**
+	 * Erases what find_by_user_id() finds, as the email eraser does: messages lose their
+	 * phone and parameters (pending ones are cancelled), records are anonymised (consent gone,
+	 * open carts closed as erased).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $user_id The BSUID.
+	 * @return int Rows changed.
+	 */
+	public function erase_by_user_id( string $user_id ): int {
+		global $wpdb;
+		$found   = $this->find_by_user_id( $user_id );
+		$now     = gmdate( 'Y-m-d H:i:s' );
+		$removed = 0;
+		if ( array() !== $found['messages'] ) {
+			$removed += max(
+				0,
+				(int) $wpdb->query(
+					$wpdb->prepare(
+						"UPDATE %i SET phone = '', components = %s, error_code = IF(status = 'pending', 'erased', error_code), status = IF(status = 'pending', 'cancelled', status), updated_at = %s WHERE id IN (" . self::placeholders( $found['messages'], '%d' ) . ')', // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders only.
+						Schema::messages_log_table(),
+						'{"params":[]}',
+						$now,
+						...$found['messages']
+					)
+				)
+			);
+		}
+		if ( array() !== $found['recoveries'] ) {
+			$live     = Repository::LIVE;
+			$removed += max(
+				0,
+				(int) $wpdb->query(
+					$wpdb->prepare(
+						"UPDATE %i SET session_key = NULL, token_hash = NULL, token_sealed = '', customer_phone = '', wa_user_id = '', customer_name = '', customer_email = '', user_id = 0,
+							cart_snapshot = NULL, consent = 0, consent_ip = '', consent_label = NULL, coupon_code = '', billing_country = '', locale = '', next_check_at = NULL,
+							close_reason = IF(status IN (%s, %s, %s), 'erased', close_reason), status = IF(status IN (%s, %s, %s), 'expired', status), updated_at = %s
+						WHERE id IN (" . self::placeholders( $found['recoveries'], '%d' ) . ')', // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders only.
+						Schema::recoveries_table(),
+						...array_merge( $live, $live, array( $now ), $found['recoveries'] )
+					)
+				)
+			);
+		}
+		return $removed;
 	}
 
 	// ------------------------------------------------------------------ exporter
@@ -401,6 +503,7 @@ final class Privacy implements RegistersHooks {
 		}
 		$fields = array(
 			__( 'WhatsApp phone', 'cartpinger-for-woocommerce' )       => $row['customer_phone'] ?? '',
+			__( 'WhatsApp user ID (BSUID)', 'cartpinger-for-woocommerce' ) => $row['wa_user_id'] ?? '',
 			__( 'Name', 'cartpinger-for-woocommerce' )                 => $row['customer_name'] ?? '',
 			__( 'Email', 'cartpinger-for-woocommerce' )                => $row['customer_email'] ?? '',
 			__( 'Cart', 'cartpinger-for-woocommerce' )                 => implode( ', ', $cart ),
@@ -578,7 +681,7 @@ final class Privacy implements RegistersHooks {
 					0,
 					(int) $wpdb->query(
 						$wpdb->prepare(
-							"UPDATE %i SET session_key = NULL, token_hash = NULL, token_sealed = '', customer_phone = '', customer_name = '', customer_email = '', user_id = 0,
+							"UPDATE %i SET session_key = NULL, token_hash = NULL, token_sealed = '', customer_phone = '', wa_user_id = '', customer_name = '', customer_email = '', user_id = 0,
 								cart_snapshot = NULL, consent = 0, consent_ip = '', consent_label = NULL, coupon_code = '', billing_country = '', locale = '', next_check_at = NULL,
 								close_reason = IF(status IN (%s, %s, %s), 'erased', close_reason), status = IF(status IN (%s, %s, %s), 'expired', status), updated_at = %s
 							WHERE id IN (" . implode( ',', array_fill( 0, count( $records ), '%d' ) ) . ')',

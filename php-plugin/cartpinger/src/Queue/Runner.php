@@ -10,6 +10,8 @@ declare(strict_types=1);
 
 namespace CartPinger\Queue;
 
+use CartPinger\Meta\Account;
+use CartPinger\Meta\Templates;
 use CartPinger\Native\Sender;
 use CartPinger\Settings\Settings;
 
@@ -206,6 +208,10 @@ final class Runner {
 					'mps_cap'         => $cap,
 					// Enough requests in flight for the cap at up to 500 ms per answer.
 					'concurrency'     => max( 4, min( 512, (int) ceil( $cap / 2 ) + 4 ) ),
+					// Routing: marketing templates through /marketing_messages once the terms
+					// are accepted (CartPinger\Native\Platform::route()).
+					'today'              => gmdate( 'Y-m-d' ),
+					'marketing_messages' => Account::onboarding_status(),
 				)
 			);
 		} catch ( \Throwable $e ) {
@@ -214,6 +220,8 @@ final class Runner {
 			$summary['state'] = 'paused';
 			return $summary;
 		}
+		// Whether the Marketing Messages API terms are accepted: asked every 12 h (next run routes on it).
+		Account::maybe_refresh_onboarding( $sender );
 		try {
 			// Holding the lock proves every other runner is gone: their leases are orphans now
 			// (claimed → pending, sending → unknown), not after their lease time.
@@ -293,6 +301,7 @@ final class Runner {
 				'template' => (string) $row['template'],
 				'language' => (string) $row['language'],
 				'params'   => array_map( 'strval', array_values( $params ) ),
+				'category' => Templates::category( (string) $row['template'], (string) $row['language'] ),
 			);
 			if ( is_array( $components['languages'] ?? null ) && array() !== $components['languages'] ) {
 				$job['languages'] = array_map( 'strval', array_values( $components['languages'] ) );

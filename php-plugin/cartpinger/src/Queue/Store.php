@@ -509,13 +509,14 @@ final class Store {
 				$before  = (string) $wpdb->get_var( $wpdb->prepare( 'SELECT status FROM %i WHERE id = %d FOR UPDATE', $table, $id ) );
 				$updated = $wpdb->query(
 					$wpdb->prepare(
-						"UPDATE %i SET wamid = IF(wamid = '', %s, wamid), sent_at = COALESCE(sent_at, %s), attempts = attempts + 1,
+						"UPDATE %i SET wamid = IF(wamid = '', %s, wamid), endpoint = IF(endpoint = '', %s, endpoint), sent_at = COALESCE(sent_at, %s), attempts = attempts + 1,
 						error_code = IF(status IN ('pending', 'claimed', 'sending', 'unknown', 'unconfirmed'), '', error_code),
 						error_message = IF(status IN ('pending', 'claimed', 'sending', 'unknown', 'unconfirmed'), NULL, error_message),
 						status = IF(status IN ('pending', 'claimed', 'sending', 'unknown', 'unconfirmed'), 'sent', status),
 						claim_id = IF(claim_id = %d, 0, claim_id), claimed_until = IF(claim_id = 0, NULL, claimed_until), updated_at = %s WHERE id = %d",
 						$table,
 						substr( (string) $step['wamid'], 0, 191 ),
+						is_string( $result['endpoint'] ?? null ) ? substr( $result['endpoint'], 0, 24 ) : '',
 						$now,
 						$claim_id,
 						$now,

@@ -10,6 +10,7 @@ declare(strict_types=1);
 
 namespace CartPinger\Recovery;
 
+use CartPinger\Meta\Guard;
 use CartPinger\Native\Catalog;
 use CartPinger\Native\RecoveryToken;
 use CartPinger\Native\Scheduler as NativeScheduler;
@@ -389,7 +390,25 @@ final class Scheduler {
 		$id       = (int) $row['id'];
 		$step     = (int) $decision['step'];
 		$template = (string) $decision['template'];
-		$token    = $this->token_for( $row );
+		// Meta's limits, template status and the merchant's cost ceiling (CartPinger\Meta\Guard).
+		$languages = Catalog::select_language( (string) $row['locale'], get_locale(), array() );
+		$guard     = EmailCoordination::check_recovery( $row, $this->settings, $now )
+			?? Guard::check_recovery( $row, $template, $languages[0] ?? 'en', $now, $this->settings );
+		if ( null !== $guard ) {
+			if ( 'hold' === $guard['action'] ) {
+				$this->records->update(
+					$id,
+					array(
+						'hold_reason'   => $guard['reason'],
+						'next_check_at' => gmdate( 'Y-m-d H:i:s', max( $now + 60, (int) ( $guard['until'] ?? $now ) ) ),
+					)
+				);
+			} else {
+				$this->stop( $row, $guard['reason'], 0 );
+			}
+			return;
+		}
+		$token = $this->token_for( $row );
 		if ( '' === $token ) {
 			$this->records->update( $id, array( 'next_check_at' => gmdate( 'Y-m-d H:i:s', $now + self::RETRY ) ) );
 			return;
@@ -404,8 +423,7 @@ final class Scheduler {
 				$row['coupon_code'] = $coupon;
 			}
 		}
-		$languages = Catalog::select_language( (string) $row['locale'], get_locale(), array() );
-		$name      = trim( (string) $row['customer_name'] );
+		$name = trim( (string) $row['customer_name'] );
 		if ( '' === $name ) {
 			$switched = switch_to_locale( (string) $row['locale'] );
 			/* translators: Used in a WhatsApp reminder when the shopper's name is unknown: "Hi there". */

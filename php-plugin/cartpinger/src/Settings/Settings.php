@@ -83,6 +83,9 @@ final class Settings {
 		'log_level'                => 'warning',
 		'consent_updates_text'     => '',
 		'consent_reminders_text'   => '',
+		'cost_cap_message'         => '',
+		'cost_cap_cart'            => '',
+		'email_coordination'       => 'whatsapp_first',
 	);
 
 	/**
@@ -699,6 +702,15 @@ final class Settings {
 			case 'log_level':
 				return in_array( $value, array( 'error', 'warning', 'info', 'debug' ), true ) ? $value : self::invalid( $key );
 
+			case 'cost_cap_message':
+			case 'cost_cap_cart':
+				// US dollars (Meta's rate card currency), up to 6 decimals; '' for no ceiling.
+				$value = str_replace( ',', '.', ltrim( $value, '$ ' ) );
+				return '' === $value || 1 === preg_match( '/^\d{1,4}(\.\d{1,6})?$/', $value ) ? $value : self::invalid( $key );
+
+			case 'email_coordination':
+				return in_array( $value, array( 'whatsapp_first', 'email_first', 'off' ), true ) ? $value : self::invalid( $key );
+
 			case 'quiet_hours_start':
 			case 'quiet_hours_end':
 				return 1 === preg_match( '/^([01]\d|2[0-3]):[0-5]\d$/', $value ) ? $value : self::invalid( $key );
@@ -873,6 +885,10 @@ final class Settings {
 			case 'quiet_hours_start':
 			case 'quiet_hours_end':
 				$message = __( 'Quiet hours must be times such as 21:00.', 'cartpinger-for-woocommerce' );
+				break;
+			case 'cost_cap_message':
+			case 'cost_cap_cart':
+				$message = __( 'Enter the ceiling in US dollars, for example 0.08, or leave it empty for none.', 'cartpinger-for-woocommerce' );
 				break;
 			default:
 				if ( isset( self::INTEGERS[ $key ] ) ) {

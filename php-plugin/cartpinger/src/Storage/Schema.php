@@ -33,7 +33,7 @@ final class Schema {
 	 *
 	 * @since 0.1.0
 	 */
-	public const VERSION = 6;
+	public const VERSION = 7;
 
 	/**
 	 * Option that holds the installed schema version (an integer).
@@ -223,6 +223,13 @@ final class Schema {
 			$version = 6;
 			update_option( self::VERSION_OPTION, $version, true );
 		}
+		if ( $version < 7 ) {
+			// Columns with defaults (the BSUID, the send endpoint, Meta's pricing type): dbDelta().
+			require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+			dbDelta( self::create_table_statements() );
+			$version = 7;
+			update_option( self::VERSION_OPTION, $version, true );
+		}
 		self::release_lock();
 		return self::VERSION <= $version;
 	}
@@ -325,6 +332,7 @@ final class Schema {
   billing_country char(2) NOT NULL DEFAULT '',
   locale varchar(20) NOT NULL DEFAULT '',
   customer_phone varchar(32) NOT NULL DEFAULT '',
+  wa_user_id varchar(128) NOT NULL DEFAULT '',
   customer_name varchar(191) NOT NULL DEFAULT '',
   customer_email varchar(191) NOT NULL DEFAULT '',
   user_id bigint(20) unsigned NOT NULL DEFAULT 0,
@@ -364,6 +372,7 @@ final class Schema {
   KEY status_next_check (status,next_check_at),
   KEY recovered_order_id (recovered_order_id),
   KEY customer_phone (customer_phone),
+  KEY wa_user_id (wa_user_id),
   KEY customer_email (customer_email),
   KEY created_at (created_at)
 ) {$charset_collate};";
@@ -392,6 +401,8 @@ final class Schema {
   error_code varchar(32) NOT NULL DEFAULT '',
   error_message text NULL,
   pricing_category varchar(32) NOT NULL DEFAULT '',
+  pricing_type varchar(32) NOT NULL DEFAULT '',
+  endpoint varchar(24) NOT NULL DEFAULT '',
   cost_micros bigint(20) NULL DEFAULT NULL,
   currency char(3) NOT NULL DEFAULT '',
   created_at datetime NOT NULL,

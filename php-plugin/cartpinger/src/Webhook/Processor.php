@@ -10,6 +10,9 @@ declare(strict_types=1);
 
 namespace CartPinger\Webhook;
 
+use CartPinger\Meta\Account;
+use CartPinger\Meta\Costs;
+use CartPinger\Meta\Templates;
 use CartPinger\Native\Webhook;
 use CartPinger\Queue\Store;
 use CartPinger\Storage\PhoneFacts;
@@ -82,6 +85,12 @@ final class Processor {
 				list( $recoveries, $messages )    = $this->apply_opt_out( $event );
 				$summary['recoveries_opted_out'] += $recoveries;
 				$summary['messages_cancelled']   += $messages;
+			} elseif ( 'message' === $kind ) {
+				$this->remember_user_id( $event );
+			} elseif ( 'account' === $kind ) {
+				if ( ! Templates::apply_event( $event ) ) {
+					Account::apply_event( $event );
+				}
 			}
 
 			/**
@@ -231,12 +240,6 @@ final class Processor {
 				$sets[]                 = '%i = %s';
 				array_push( $values, 'error_code', $code, 'error_message', $message );
 			}
-			$category = $event['pricing']['category'] ?? null;
-			if ( is_string( $category ) && '' !== $category ) {
-				$sets[]   = '%i = %s';
-				$values[] = 'pricing_category';
-				$values[] = substr( $category, 0, 32 );
-			}
 
 			// The status is written only if nobody changed it since it was read (compare and swap).
 			$where    = 'id = %d';
@@ -258,6 +261,9 @@ final class Processor {
 					return $updated;
 				}
 			);
+			if ( 1 === $attempt ) {
+				$this->record_pricing_and_user( $row, $event );
+			}
 			if ( ! $transition['changed'] ) {
 				return 'unchanged';
 			}
@@ -271,6 +277,105 @@ final class Processor {
 		}
 		Log::write( 'warning', 'Status update gave up after concurrent changes.', array( 'message_id' => (int) $row['id'] ) );
 		return 'unchanged';
+	}
+
+	/**
+	 * Records a status's pricing (cost from the rate card) and the recipient's business-scoped
+	 * user id (on the cart the message belongs to, once seen).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param array<string, mixed> $row   The message row (id, phone, recovery_id).
+	 * @param array<string, mixed> $event A "status" event.
+	 * @return void
+	 */
+	private function record_pricing_and_user( array $row, array $event ): void {
+		global $wpdb;
+		if ( is_array( $event['pricing'] ?? null ) ) {
+			Costs::record( (int) $row['id'], (string) ( $row['phone'] ?? '' ), $event['pricing'] );
+		}
+		$user_id = $event['recipient_user_id'] ?? null;
+		if ( is_string( $user_id ) && '' !== $user_id && (int) ( $row['recovery_id'] ?? 0 ) > 0 ) {
+			$wpdb->query(
+				$wpdb->prepare(
+					"UPDATE %i SET wa_user_id = %s WHERE id = %d AND wa_user_id = ''",
+					Schema::recoveries_table(),
+					substr( $user_id, 0, 128 ),
+					(int) $row['recovery_id']
+				)
+			);
+		}
+	}
+
+	/**
+	 * Keeps the business-scoped user id of an inbound message on the sender's carts (matched
+	 * by phone), so a later message without the phone number still finds them.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param array<string, mixed> $event A "message" event.
+	 * @return void
+	 */
+	private function remember_user_id( array $event ): void {
+		global $wpdb;
+		$from    = $event['from'] ?? null;
+		$user_id = $event['user_id'] ?? null;
+		if ( ! is_string( $from ) || 1 !== preg_match( '/^\d{6,15}$/', $from ) || ! is_string( $user_id ) || '' === $user_id ) {
+			return;
+		}
+		$wpdb->query(
+			$wpdb->prepare(
+				"UPDATE %i SET wa_user_id = %s WHERE customer_phone = %s AND wa_user_id = ''",
+				Schema::recoveries_table(),
+				substr( $user_id, 0, 128 ),
+				'+' . $from
+			)
+		);
+	}
+
+	/**
+	 * The phone numbers an inbound message is from: its `from` phone, else the carts carrying
+	 * its business-scoped user id, else the recipient of the message it replies to (`context`).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param array<string, mixed> $event A "message" event.
+	 * @return array{0: list<string>, 1: string} Phones (+E.164) and how they were found
+	 *                                           (phone|user_id|context|'').
+	 */
+	private function sender_phones( array $event ): array {
+		global $wpdb;
+		$from = $event['from'] ?? null;
+		if ( is_string( $from ) && 1 === preg_match( '/^\d{6,15}$/', $from ) ) {
+			return array( array( '+' . $from ), 'phone' );
+		}
+		$user_id = $event['user_id'] ?? null;
+		if ( is_string( $user_id ) && '' !== $user_id ) {
+			$phones = $wpdb->get_col(
+				$wpdb->prepare(
+					"SELECT DISTINCT customer_phone FROM %i WHERE wa_user_id = %s AND customer_phone <> ''",
+					Schema::recoveries_table(),
+					substr( $user_id, 0, 128 )
+				)
+			);
+			if ( is_array( $phones ) && array() !== $phones ) {
+				return array( array_values( array_map( 'strval', $phones ) ), 'user_id' );
+			}
+		}
+		$context = $event['context_id'] ?? null;
+		if ( is_string( $context ) && '' !== $context ) {
+			$phone = $wpdb->get_var(
+				$wpdb->prepare(
+					'SELECT phone FROM %i WHERE wamid = %s ORDER BY id ASC LIMIT 1',
+					Schema::messages_log_table(),
+					$context
+				)
+			);
+			if ( is_string( $phone ) && '' !== $phone ) {
+				return array( array( $phone ), 'context' );
+			}
+		}
+		return array( array(), '' );
 	}
 
 	/**
@@ -290,7 +395,7 @@ final class Processor {
 		if ( '' !== $wamid ) {
 			$row = $wpdb->get_row(
 				$wpdb->prepare(
-					'SELECT id, status, wamid, error_code FROM %i WHERE wamid = %s ORDER BY id ASC LIMIT 1',
+					'SELECT id, status, wamid, error_code, phone, recovery_id FROM %i WHERE wamid = %s ORDER BY id ASC LIMIT 1',
 					Schema::messages_log_table(),
 					$wamid
 				),
@@ -322,7 +427,7 @@ final class Processor {
 		global $wpdb;
 		$row = $wpdb->get_row(
 			$wpdb->prepare(
-				'SELECT id, status, wamid, error_code FROM %i WHERE id = %d',
+				'SELECT id, status, wamid, error_code, phone, recovery_id FROM %i WHERE id = %d',
 				Schema::messages_log_table(),
 				$id
 			),
@@ -364,14 +469,42 @@ final class Processor {
 	 * @return array{0: int, 1: int} Recoveries changed, messages cancelled.
 	 */
 	private function apply_opt_out( array $event ): array {
-		global $wpdb;
-		$from = $event['from'] ?? null;
-		if ( ! is_string( $from ) || 1 !== preg_match( '/^\d{6,15}$/', $from ) ) {
-			// The number is withheld (business-scoped user id only): nothing to match on.
-			Log::write( 'warning', 'Opt-out received without a phone number; nothing was changed.', array( 'message_id' => (string) ( $event['id'] ?? '' ) ) );
+		list( $phones, $matched_by ) = $this->sender_phones( $event );
+		if ( array() === $phones ) {
+			// Neither a phone number, a known business-scoped user id nor a known context.
+			Log::write( 'warning', 'Opt-out received from an unknown sender; nothing was changed.', array( 'message_id' => (string) ( $event['id'] ?? '' ) ) );
 			return array( 0, 0 );
 		}
-		$phone      = '+' . $from;
+		$this->remember_user_id( $event );
+		$recoveries = 0;
+		$messages   = 0;
+		foreach ( $phones as $phone ) {
+			list( $r, $m ) = $this->opt_out_phone( $phone );
+			$recoveries   += $r;
+			$messages     += $m;
+		}
+		Log::write(
+			'info',
+			'Opt-out received: consent revoked.',
+			array(
+				'matched_by' => $matched_by,
+				'recoveries' => $recoveries,
+				'messages'   => $messages,
+			)
+		);
+		return array( $recoveries, $messages );
+	}
+
+	/**
+	 * Revokes consent for one phone number and cancels its pending messages.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $phone +E.164.
+	 * @return array{0: int, 1: int} Recoveries changed, messages cancelled.
+	 */
+	private function opt_out_phone( string $phone ): array {
+		global $wpdb;
 		$now        = gmdate( 'Y-m-d H:i:s' );
 		$recoveries = $wpdb->query(
 			$wpdb->prepare(
@@ -390,14 +523,6 @@ final class Processor {
 			)
 		);
 		PhoneFacts::refresh( array( $phone ) );
-		Log::write(
-			'info',
-			'Opt-out received: consent revoked.',
-			array(
-				'recoveries' => (int) $recoveries,
-				'messages'   => (int) $messages,
-			)
-		);
 		return array( (int) $recoveries, (int) $messages );
 	}
 }
