@@ -46,7 +46,7 @@ final class ExtensionTest extends NativeTestCase
         $ext = new \ReflectionExtension('cartpinger');
         self::assertSame([], $ext->getFunctions());
         self::assertEqualsCanonicalizing(
-            ['CartPinger\\Native\\Extension', 'CartPinger\\Native\\Vault', 'CartPinger\\Native\\Phone', 'CartPinger\\Native\\RecoveryToken', 'CartPinger\\Native\\Sender', 'CartPinger\\Native\\Catalog', 'CartPinger\\Native\\Webhook', 'CartPinger\\Native\\Scheduler', 'CartPinger\\Native\\Delivery'],
+            ['CartPinger\\Native\\Extension', 'CartPinger\\Native\\Vault', 'CartPinger\\Native\\Phone', 'CartPinger\\Native\\RecoveryToken', 'CartPinger\\Native\\Sender', 'CartPinger\\Native\\Catalog', 'CartPinger\\Native\\Webhook', 'CartPinger\\Native\\Scheduler', 'CartPinger\\Native\\Delivery', 'CartPinger\\Native\\Platform'],
             $ext->getClassNames()
         );
         self::assertSame(

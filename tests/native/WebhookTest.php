@@ -228,13 +228,27 @@ final class WebhookTest extends NativeTestCase
         // Our own STOP quick-reply payload, BSUID-only sender, unknown status, other field.
         $batch = Webhook::parse(self::fixture('synthetic_bsuid_withheld_and_unknowns.json'));
         $kinds = array_column($batch['events'], 'kind');
-        self::assertSame(['status', 'status', 'message', 'message', 'other'], $kinds);
+        self::assertSame(['status', 'status', 'message', 'message', 'account'], $kinds);
         self::assertSame('cp:msg=4711;site=1', $batch['events'][0]['biz_opaque_callback_data']);
         self::assertSame('played', $batch['events'][1]['status']);
         self::assertSame(['quick_reply', 'cartpinger_stop', true], [$batch['events'][2]['type'], $batch['events'][2]['payload'], $batch['events'][2]['opt_out']]);
         self::assertSame('other', $batch['events'][3]['type']);
         self::assertFalse($batch['events'][3]['opt_out']);
         self::assertSame('message_template_status_update', $batch['events'][4]['field']);
+        self::assertIsArray($batch['events'][4]['value']);
+        self::assertNull($batch['events'][4]['category_change']);
+    }
+
+    /** template_category_update as in Meta's webhook reference: impending, then completed (ABI 3). */
+    public function testTemplateCategoryUpdateEvents(): void
+    {
+        $body = '{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","time":1764750000,"changes":['
+            . '{"field":"template_category_update","value":{"message_template_id":1234567,"message_template_name":"order_confirmed","message_template_language":"en","correct_category":"MARKETING","new_category":"UTILITY","category_update_timestamp":1765354800}},'
+            . '{"field":"template_category_update","value":{"message_template_id":1234567,"message_template_name":"order_confirmed","message_template_language":"en","previous_category":"UTILITY","new_category":"MARKETING"}}]}]}';
+        [$impending, $completed] = Webhook::parse($body)['events'];
+        self::assertSame(['account', 'template_category_update', 'impending', 'MARKETING', 1765354800], [$impending['kind'], $impending['field'], $impending['category_change'], $impending['correct_category'], $impending['category_update_at']]);
+        self::assertSame('1234567', $impending['value']['message_template_id']);
+        self::assertSame(['completed', 'UTILITY', 'MARKETING'], [$completed['category_change'], $completed['previous_category'], $completed['new_category']]);
     }
 
     public function testParseValueErrorsIgnoredObjectsAndSkippedItems(): void
@@ -266,7 +280,7 @@ final class WebhookTest extends NativeTestCase
             $batch = Webhook::parse((string) file_get_contents($file));
             self::assertIsBool($batch['ignored'], basename($file));
             foreach ($batch['events'] as $event) {
-                self::assertContains($event['kind'], ['status', 'message', 'error', 'other'], basename($file));
+                self::assertContains($event['kind'], ['status', 'message', 'error', 'account', 'other'], basename($file));
                 if ('message' === $event['kind']) {
                     self::assertIsBool($event['opt_out']);
                 }

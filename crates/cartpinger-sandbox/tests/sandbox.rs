@@ -766,3 +766,54 @@ fn seed_matches_the_catalog_fixtures() {
         );
     }
 }
+
+/// The Marketing Messages API endpoint and the routing rules Meta enforces (docs/meta-platform.md).
+#[test]
+fn marketing_messages_endpoint_and_cutoff() {
+    let sb = Sandbox::start(&["--mps-cap", "0"]);
+    let auth = format!("Bearer {TOKEN}");
+    let headers = [("Authorization", auth.as_str())];
+    let mm = format!("/v25.0/{PNID}/marketing_messages");
+
+    // Onboarding status on the WABA node.
+    let r = sb.get(&format!(
+        "/v25.0/{WABA}?fields=marketing_messages_onboarding_status"
+    ));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["marketing_messages_onboarding_status"], "ONBOARDED");
+
+    // A marketing template on /marketing_messages: accepted and stored with its endpoint.
+    let r = sb.post(&mm, README_2_1, &headers);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(sb.messages()["messages"][0]["endpoint"], "marketing_messages");
+    // A utility template there: refused.
+    let r = sb.post(&mm, &order_confirmed("+34612345678", "cp-msg-1", "Ana"), &headers);
+    assert_eq!(r.meta_error(), 100);
+
+    // Not onboarded: STRICT is refused, the default falls back to the Cloud API.
+    sb.control(
+        "/_sandbox/config",
+        &serde_json::json!({ "mm_onboarding_status": "ELIGIBLE" }),
+    );
+    let mut strict: Value = serde_json::from_str(README_2_1).unwrap();
+    strict["product_policy"] = Value::from("STRICT");
+    assert_eq!(sb.post(&mm, &strict.to_string(), &headers).meta_error(), 100);
+    let r = sb.post(&mm, README_2_1, &headers);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        sb.messages()["messages"][0]["endpoint"],
+        "marketing_messages (Cloud API fallback)"
+    );
+
+    // Marketing on /messages: accepted before the cut-off, 131063 from it; utility unaffected.
+    assert_eq!(sb.send(README_2_1).status, 200);
+    sb.control(
+        "/_sandbox/config",
+        &serde_json::json!({ "marketing_on_messages_until": "2000-01-01" }),
+    );
+    assert_eq!(sb.send(README_2_1).meta_error(), 131_063);
+    assert_eq!(
+        sb.send(&order_confirmed("+34612345678", "cp-msg-2", "Ana")).status,
+        200
+    );
+}

@@ -30,9 +30,9 @@ final class Doctor {
 	 *
 	 * @since 0.3.0
 	 *
-	 * @param Settings            $settings Settings.
-	 * @param Sender|string|null  $sender   A sender for the saved credentials (null or a reason
-	 *                                      string when there is none: nothing is asked of Meta).
+	 * @param Settings           $settings Settings.
+	 * @param Sender|string|null $sender   A sender for the saved credentials (null or a reason
+	 *                                     string when there is none: nothing is asked of Meta).
 	 * @return list<array{id: string, ok: bool|null, label: string, detail: string, fix: string}>
 	 */
 	public static function checks( Settings $settings, Sender|string|null $sender ): array {
@@ -71,9 +71,9 @@ final class Doctor {
 			);
 		}
 
-		$limit  = Account::daily_limit();
-		$budget = Account::recovery_daily_budget();
-		$rating = '' === $state['quality_rating'] ? __( 'unknown', 'cartpinger-for-woocommerce' ) : $state['quality_rating'];
+		$limit    = Account::daily_limit();
+		$budget   = Account::recovery_daily_budget();
+		$rating   = '' === $state['quality_rating'] ? __( 'unknown', 'cartpinger-for-woocommerce' ) : $state['quality_rating'];
 		$checks[] = array(
 			'id'     => 'messaging_limit',
 			'ok'     => 'RED' === $state['quality_rating'] ? false : ( '' === $state['quality_rating'] ? null : true ),

@@ -65,12 +65,12 @@ final class Templates {
 	 * @return void
 	 */
 	private static function put( string $name, string $language, array $values ): void {
-		$all                             = self::all();
-		$key                             = $name . '|' . $language;
-		$all[ $key ]                     = array_merge( is_array( $all[ $key ] ?? null ) ? $all[ $key ] : array(), $values );
-		$all[ $key ]['name']             = $name;
-		$all[ $key ]['language']         = $language;
-		$all[ $key ]['updated_at']       = gmdate( 'Y-m-d H:i:s' );
+		$all                       = self::all();
+		$key                       = $name . '|' . $language;
+		$all[ $key ]               = array_merge( is_array( $all[ $key ] ?? null ) ? $all[ $key ] : array(), $values );
+		$all[ $key ]['name']       = $name;
+		$all[ $key ]['language']   = $language;
+		$all[ $key ]['updated_at'] = gmdate( 'Y-m-d H:i:s' );
 		update_option( self::OPTION, $all, false );
 	}
 

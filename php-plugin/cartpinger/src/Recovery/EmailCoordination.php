@@ -76,7 +76,7 @@ final class EmailCoordination implements RegistersHooks {
 	 *
 	 * @since 0.3.0
 	 *
-	 * @var int
+	 * @var integer
 	 */
 	private int $current_order = 0;
 

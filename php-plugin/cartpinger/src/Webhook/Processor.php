@@ -500,7 +500,7 @@ final class Processor {
 	 *
 	 * @since 0.3.0
 	 *
-	 * @param string $phone +E.164.
+	 * @param string $phone Phone number, +E.164.
 	 * @return array{0: int, 1: int} Recoveries changed, messages cancelled.
 	 */
 	private function opt_out_phone( string $phone ): array {
