@@ -586,10 +586,11 @@ final class WebhookEndpointTest extends TestCase {
 		$phone    = '+34699000333';
 		$open     = self::seed_recovery( $phone, 'open' );
 		$withheld = self::fixture( 'synthetic_bsuid_withheld_and_unknowns.json' );
-		// Number withheld (business-scoped user id only): accepted, nothing to match on.
+		// Number withheld and a business-scoped user id no cart carries yet: accepted, nothing to
+		// match on (MetaPlatformTest covers a known BSUID and the context id).
 		$this->assertSame( 200, self::signed( $withheld )->get_status() );
 		$this->assertSame( 'open', self::recovery( $open )['status'] );
-		$this->assertSame( array( 'status', 'status', 'message', 'message', 'other' ), array_column( self::$entries, 'kind' ) );
+		$this->assertSame( array( 'status', 'status', 'message', 'message', 'account' ), array_column( self::$entries, 'kind' ) );
 
 		$body  = str_replace( '"from_user_id": "ES.13491208655302741918",', '"from": "34699000333", "from_user_id": "ES.13491208655302741918",', $withheld );
 		$stops = array_values( array_filter( Webhook::parse( $body )['events'], static fn ( $e ) => 'message' === $e['kind'] && $e['opt_out'] ) );
