@@ -64,8 +64,10 @@ fn today_utc() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    chrono::DateTime::from_timestamp(i64::try_from(secs).unwrap_or(0), 0)
-        .map_or_else(|| "1970-01-01".to_owned(), |d| d.format("%Y-%m-%d").to_string())
+    chrono::DateTime::from_timestamp(i64::try_from(secs).unwrap_or(0), 0).map_or_else(
+        || "1970-01-01".to_owned(),
+        |d| d.format("%Y-%m-%d").to_string(),
+    )
 }
 
 fn millis(value: i64) -> Duration {

@@ -780,14 +780,24 @@ fn marketing_messages_endpoint_and_cutoff() {
         "/v25.0/{WABA}?fields=marketing_messages_onboarding_status"
     ));
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.json()["marketing_messages_onboarding_status"], "ONBOARDED");
+    assert_eq!(
+        r.json()["marketing_messages_onboarding_status"],
+        "ONBOARDED"
+    );
 
     // A marketing template on /marketing_messages: accepted and stored with its endpoint.
     let r = sb.post(&mm, README_2_1, &headers);
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(sb.messages()["messages"][0]["endpoint"], "marketing_messages");
+    assert_eq!(
+        sb.messages()["messages"][0]["endpoint"],
+        "marketing_messages"
+    );
     // A utility template there: refused.
-    let r = sb.post(&mm, &order_confirmed("+34612345678", "cp-msg-1", "Ana"), &headers);
+    let r = sb.post(
+        &mm,
+        &order_confirmed("+34612345678", "cp-msg-1", "Ana"),
+        &headers,
+    );
     assert_eq!(r.meta_error(), 100);
 
     // Not onboarded: STRICT is refused, the default falls back to the Cloud API.
@@ -797,7 +807,10 @@ fn marketing_messages_endpoint_and_cutoff() {
     );
     let mut strict: Value = serde_json::from_str(README_2_1).unwrap();
     strict["product_policy"] = Value::from("STRICT");
-    assert_eq!(sb.post(&mm, &strict.to_string(), &headers).meta_error(), 100);
+    assert_eq!(
+        sb.post(&mm, &strict.to_string(), &headers).meta_error(),
+        100
+    );
     let r = sb.post(&mm, README_2_1, &headers);
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(
@@ -813,7 +826,8 @@ fn marketing_messages_endpoint_and_cutoff() {
     );
     assert_eq!(sb.send(README_2_1).meta_error(), 131_063);
     assert_eq!(
-        sb.send(&order_confirmed("+34612345678", "cp-msg-2", "Ana")).status,
+        sb.send(&order_confirmed("+34612345678", "cp-msg-2", "Ana"))
+            .status,
         200
     );
 }
