@@ -141,6 +141,9 @@ final class AdminTemplatesTest extends TestCase {
 	}
 
 	public function test_submit_missing_sends_each_missing_pair_for_review(): void {
+		// Meta reviews for minutes to days; the sandbox's default 300 ms would approve them while
+		// this test still expects PENDING on a loaded machine.
+		self::$sandbox->control( '/_sandbox/config', array( 'template_approval_ms' => 600000 ) );
 		self::$sandbox->control( '/_sandbox/templates', array( 'templates' => array(), 'replace' => true ) );
 		$results = self::page()->submit_missing();
 		$this->assertIsArray( $results );

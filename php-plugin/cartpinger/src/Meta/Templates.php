@@ -141,20 +141,27 @@ final class Templates {
 	 * @return void
 	 */
 	public static function sync( array $templates ): void {
+		$all = self::all();
+		$now = gmdate( 'Y-m-d H:i:s' );
 		foreach ( $templates as $row ) {
 			if ( ! is_array( $row ) || ! is_string( $row['name'] ?? null ) || ! is_string( $row['language'] ?? null ) ) {
 				continue;
 			}
-			self::put(
-				$row['name'],
-				$row['language'],
+			$key         = $row['name'] . '|' . $row['language'];
+			$all[ $key ] = array_merge(
+				is_array( $all[ $key ] ?? null ) ? $all[ $key ] : array(),
 				array(
-					'category' => strtoupper( (string) ( $row['category'] ?? '' ) ),
-					'status'   => strtoupper( (string) ( $row['status'] ?? '' ) ),
-					'id'       => (string) ( $row['id'] ?? '' ),
+					'name'       => $row['name'],
+					'language'   => $row['language'],
+					'category'   => strtoupper( (string) ( $row['category'] ?? '' ) ),
+					'status'     => strtoupper( (string) ( $row['status'] ?? '' ) ),
+					'id'         => (string) ( $row['id'] ?? '' ),
+					'updated_at' => $now,
 				)
 			);
 		}
+		// One write for the whole list.
+		update_option( self::OPTION, $all, false );
 	}
 
 	/**
