@@ -48,7 +48,7 @@ abstract class TestCase extends PHPUnitTestCase {
 		// Schema 3 (recovery scheduler).
 		'billing_country', 'locale', 'consent_label', 'consent_source', 'revoked_at', 'close_reason',
 		'hold_reason', 'holdout', 'next_check_at', 'first_message_at', 'recovered_step', 'token_sealed',
-		// Schema 5 (business-scoped user id).
+		// Schema 7 (business-scoped user id).
 		'wa_user_id',
 	);
 
@@ -58,7 +58,7 @@ abstract class TestCase extends PHPUnitTestCase {
 		'claimed_until', 'wamid', 'error_code', 'error_message', 'pricing_category',
 		'cost_micros', 'currency', 'created_at', 'updated_at', 'sent_at', 'delivered_at',
 		'read_at', 'failed_at', 'expires_at',
-		// Schema 5 (endpoint and Meta's pricing type).
+		// Schema 7 (endpoint and Meta's pricing type).
 		'pricing_type', 'endpoint',
 	);
 
