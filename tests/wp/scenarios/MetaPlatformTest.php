@@ -84,6 +84,12 @@ final class MetaPlatformTest extends TestCase {
 		global $wpdb;
 		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', Schema::recoveries_table() ) );
 		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', Schema::messages_log_table() ) );
+		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', \CartPinger\Storage\Stats::table() ) );
+		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i', \CartPinger\Storage\PhoneFacts::table() ) );
+		// Many carts from this one CLI "address": lift the per-address capture limit (ConsentAbuseTest tests it).
+		$wpdb->query( $wpdb->prepare( 'DELETE FROM %i WHERE option_name LIKE %s', $wpdb->options, $wpdb->esc_like( \CartPinger\Recovery\CaptureGuard::COUNTER_PREFIX ) . '%' ) );
+		remove_all_filters( 'cartpinger_capture_limits' );
+		add_filter( 'cartpinger_capture_limits', static fn() => array( 'per_address_hour' => 100000, 'store_hour' => 100000 ) );
 		delete_option( Store::PAUSED_OPTION );
 		delete_option( Account::OPTION );
 		delete_option( Templates::OPTION );
@@ -149,6 +155,11 @@ final class MetaPlatformTest extends TestCase {
 		WC()->cart->get_cart_from_session();
 		WC()->cart->empty_cart();
 		WC()->cart->add_to_cart( self::$product, 1 );
+		// The browser sends the session cookie back (a CLI process cannot receive Set-Cookie):
+		// a capture needs a live session (issue 11).
+		$live = new \ReflectionProperty( \WC_Session_Handler::class, '_has_cookie' );
+		$live->setAccessible( true );
+		$live->setValue( WC()->session, true );
 	}
 
 	/** Captures a consented cart for a phone (+E.164) and returns its record id. */
@@ -157,7 +168,7 @@ final class MetaPlatformTest extends TestCase {
 		self::new_shopper();
 		++self::$n;
 		$capture = new Capture( self::settings(), new Repository(), new Store() );
-		$capture->capture(
+		$captured = $capture->capture(
 			array(
 				'phone'   => $phone,
 				'country' => $country,
@@ -167,6 +178,9 @@ final class MetaPlatformTest extends TestCase {
 				'source'  => 'tracker',
 			)
 		);
+		if ( 'captured' !== $captured || \CartPinger\Storage\Backfill::pending() ) {
+			throw new \RuntimeException( 'capture: ' . $captured . ', backfill pending: ' . wp_json_encode( \CartPinger\Storage\Backfill::pending() ) );
+		}
 		return (int) $wpdb->get_var( $wpdb->prepare( 'SELECT id FROM %i WHERE customer_phone = %s ORDER BY id DESC LIMIT 1', Schema::recoveries_table(), $phone ) );
 	}
 

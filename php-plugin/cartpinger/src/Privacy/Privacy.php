@@ -920,4 +920,17 @@ final class Privacy implements RegistersHooks {
 			wc_get_logger()->warning( $message, array( 'source' => 'cartpinger' ) );
 		}
 	}
+
+	/**
+	 * A comma-separated list of one placeholder per value.
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param array<int, mixed> $values      The values.
+	 * @param string            $placeholder %s or %d.
+	 * @return string
+	 */
+	private static function placeholders( array $values, string $placeholder ): string {
+		return implode( ',', array_fill( 0, count( $values ), $placeholder ) );
+	}
 }

@@ -607,7 +607,7 @@ final class Store {
 			$id                   = (int) ( $row['id'] ?? 0 );
 			$step                 = Delivery::decide( (string) ( $row['kind'] ?? 'recovery' ), $result, (int) ( $row['attempts'] ?? 0 ), $clock, random_int( 0, PHP_INT_MAX ) );
 			if ( 'sent' === $step['step'] ) {
-				$sent[ $id ] = array( substr( (string) $step['wamid'], 0, 191 ), (int) ( $row['claim_id'] ?? 0 ) );
+				$sent[ $id ] = array( substr( (string) $step['wamid'], 0, 191 ), (int) ( $row['claim_id'] ?? 0 ), is_string( $result['endpoint'] ?? null ) ? substr( $result['endpoint'], 0, 24 ) : '' );
 				continue;
 			}
 			$out[ $id ] = $this->complete( $row, $result );
@@ -620,17 +620,20 @@ final class Store {
 		$args   = array( Schema::messages_log_table() );
 		$wamids = array();
 		$ids    = array();
-		foreach ( $sent as $id => list( $wamid, $claim ) ) {
+		$routes = array();
+		foreach ( $sent as $id => list( $wamid, $claim, $endpoint ) ) {
 			$cases   .= ' WHEN %d THEN %s';
 			$wamids[] = $id;
 			$wamids[] = $wamid;
+			$routes[] = $id;
+			$routes[] = $endpoint;
 			$ids[]    = $id;
 		}
 		$waiting = "status IN ('pending', 'claimed', 'sending', 'unknown', 'unconfirmed')";
-		$sql     = "UPDATE %i SET wamid = IF(wamid = '', CASE id{$cases} END, wamid), sent_at = COALESCE(sent_at, %s), attempts = attempts + 1,
+		$sql     = "UPDATE %i SET wamid = IF(wamid = '', CASE id{$cases} END, wamid), endpoint = IF(endpoint = '', CASE id{$cases} END, endpoint), sent_at = COALESCE(sent_at, %s), attempts = attempts + 1,
 			error_code = IF({$waiting}, '', error_code), error_message = IF({$waiting}, NULL, error_message), status = IF({$waiting}, 'sent', status),
 			claim_id = 0, claimed_until = NULL, updated_at = %s WHERE id IN (" . implode( ',', array_fill( 0, count( $ids ), '%d' ) ) . ')';
-		$args    = array_merge( $args, $wamids, array( $now, $now ), $ids );
+		$args    = array_merge( $args, $wamids, $routes, array( $now, $now ), $ids );
 		$in      = implode( ',', array_fill( 0, count( $ids ), '%d' ) );
 		$cols    = 'id, created_at, currency, kind, step, status, cost_micros';
 		$before  = $wpdb->get_results( $wpdb->prepare( "SELECT {$cols} FROM %i WHERE id IN ({$in}) FOR UPDATE", Schema::messages_log_table(), ...$ids ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- placeholders only.
