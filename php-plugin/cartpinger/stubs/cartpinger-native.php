@@ -112,7 +112,8 @@ namespace CartPinger\Native {
         public function __construct() {}
 
         /**
-         * The ABI number the plugin checks (currently 3: 2 added `Scheduler`, 3 `Delivery` and `Sender::send_stream`).
+         * The ABI number the plugin checks (currently 4: 2 added `Scheduler`, 3 `Delivery` and
+         * `Sender::send_stream`, 4 `Platform`, routing and account webhook events).
          *
          * @return int
          */
@@ -170,6 +171,88 @@ namespace CartPinger\Native {
          * @return string
          */
         public static function to_e164(string $input, string $country): string {}
+    }
+
+    /**
+     * Meta's platform facts (dated data in the core).
+     */
+    class Platform {
+        public function __construct() {}
+
+        /**
+         * What a status webhook's `pricing` means in money (micro-units of the card's currency):
+         * 0 when not billable or free, the card's rate otherwise, null for an unknown category.
+         *
+         * @param string $phone
+         * @param string $category
+         * @param string|null $pricing_type
+         * @param bool|null $billable
+         * @return int|null
+         */
+        public static function cost(string $phone, string $category, ?string $pricing_type = null, ?bool $billable = null): ?int {}
+
+        /**
+         * The version CartPinger uses unless configured otherwise.
+         *
+         * @return string
+         */
+        public static function default_graph_version(): string {}
+
+        /**
+         * The Graph API versions: list<['version', 'released', 'available_until' => ?string]>,
+         * newest first.
+         *
+         * @return array
+         */
+        public static function graph_versions(): array {}
+
+        /**
+         * The default date from which marketing templates are not sent through `/messages`.
+         *
+         * @return string
+         */
+        public static function marketing_cutoff(): string {}
+
+        /**
+         * The rate card entry for a recipient and category: `['market', 'currency', 'micros' =>
+         * ?int (per delivered message, null for an unknown category), 'effective', 'source']`.
+         *
+         * @param string $phone
+         * @param string $category
+         * @return array
+         */
+        public static function rate(string $phone, string $category): array {}
+
+        /**
+         * The whole card: `['currency', 'effective', 'source', 'markets' => list<['market',
+         * 'marketing', 'utility', 'authentication']>]` (micro-units).
+         *
+         * @return array
+         */
+        public static function rate_card(): array {}
+
+        /**
+         * Where a template of `$category` goes: `['endpoint' => messages|marketing_messages|null,
+         * 'code' => ?string, 'message' => ?string]` (null endpoint: not sent, with the reason).
+         *
+         * @param string $category
+         * @param string $onboarding_status
+         * @param string $today
+         * @param string $cutoff
+         * @return array
+         */
+        public static function route(string $category, string $onboarding_status, string $today, string $cutoff): array {}
+
+        /**
+         * The status of `$version` on `$today` (`YYYY-MM-DD`, UTC): `['known', 'available_until'
+         * => ?string, 'days_left' => ?int, 'warn' => bool (ends within 60 days or ended),
+         * 'suggested' => ?string, 'warning_days' => int]`.
+         *
+         * @param string $version
+         * @param string $today
+         * @return array
+         */
+        public static function version_status(string $version, string $today): array {}
     }
 
     /**
@@ -246,7 +329,11 @@ namespace CartPinger\Native {
         /**
          * `$config`: `token`, `phone_number_id`, `waba_id` (strings, required); `base_url`,
          * `graph_version` (strings); `connect_timeout_ms` (default 5000), `timeout_ms` (20000),
-         * `mps_cap` (80, up to 1000), `concurrency` (32, up to 512) (ints). No type juggling.
+         * `mps_cap` (80, up to 1000), `concurrency` (32, up to 512) (ints); `today` (UTC date
+         * `YYYY-MM-DD`, default: the clock's), `marketing_messages` (the WABA's
+         * `marketing_messages_onboarding_status`, e.g. `ONBOARDED`; empty when unknown),
+         * `marketing_cutoff` (`YYYY-MM-DD`, default 2027-10-13: from then marketing templates are
+         * not sent through `/messages`). No type juggling.
          *
          * @param array $config
          */
@@ -279,6 +366,17 @@ namespace CartPinger\Native {
         public function list_templates(): array {}
 
         /**
+         * Whether the business accepted the Marketing Messages API terms:
+         * `['status' => 'ok', 'onboarding_status' => string]` (`ONBOARDED` when it did; `''` when
+         * Meta did not say) or a failure row as `check_credentials`.
+         *
+         * @throws \CartPinger\Native\Exception\GraphException 4005 unreadable answer
+         *
+         * @return array
+         */
+        public function marketing_onboarding(): array {}
+
+        /**
          * Edits an existing template so it matches the catalog again (`POST /{template-id}`, the
          * components of the catalog definition for `$name`/`$language` with
          * `$recovery_url_prefix`): used to fix the URL button of templates approved with an older
@@ -303,8 +401,12 @@ namespace CartPinger\Native {
          * order: `['id', 'status' => accepted|transient|rate_limited|permanent|fatal|unknown|
          * not_attempted|invalid, 'wamid'?, 'code'?, 'message'?, 'retry_after_ms'?, 'attempts',
          * 'language', 'latency_ms']`. A job is `['id', 'to' => '+E164', 'template', 'language',
-         * 'params' => list<string>, 'languages'? => list<string>]`, built with the template
-         * catalog; `languages` are the fallbacks tried in order when Meta answers 132001.
+         * 'params' => list<string>, 'languages'? => list<string>, 'category'? => string]`, built
+         * with the template catalog; `languages` are the fallbacks tried in order when Meta answers
+         * 132001; `category` is Meta's latest category of the template (default: the catalog's),
+         * which picks the endpoint (`platform::route`), reported as `'endpoint'` (`messages` or
+         * `marketing_messages`). A marketing template that may no longer go through `/messages`
+         * comes back `permanent` with code `marketing_route`, not sent.
          *
          * @param array $jobs
          * @param int $budget_ms
@@ -488,7 +590,7 @@ namespace {
      * ABI of the PHP-visible API (int). The plugin boots only when it equals
      * `CartPinger\Plugin::REQUIRED_ABI`.
      */
-    const CARTPINGER_NATIVE_ABI = 3;
+    const CARTPINGER_NATIVE_ABI = 4;
 
     /**
      * Extension version (string), the same as `phpversion('cartpinger')`.
