@@ -36,24 +36,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-PORT="${CPBQ_PORT:-$(php -n -r '$s=stream_socket_server("tcp://127.0.0.1:0",$e,$m); $n=stream_socket_get_name($s,false); echo substr($n, strrpos($n,":")+1);')}"
-SNAP="$WORK/plugin/cartpinger"
-rm -rf "$WORK/plugin" && mkdir -p "$WORK/plugin" && cp -a php-plugin/cartpinger "$SNAP"
-log "starting the store on nginx + php-fpm at 127.0.0.1:$PORT"
-STARTED=1
-CARTPINGER_STACK_DIR="$WORK/stack" CARTPINGER_DEMO_PLUGIN_DIR="$SNAP" \
-	tests/stack/up.sh --background "$ENVF" --port "$PORT" --web fpm >"$WORK/logs/up.log" 2>&1 \
-	|| { tail -40 "$WORK/logs/up.log" >&2; die "the store did not start"; }
-# shellcheck disable=SC1090
-source "$ENVF"
-export PHP_INI_SCAN_DIR CP_DEMO_WP_DIR="$WP_DIR" CP_DEMO_HOST="${SITE_URL#http://}"
-read -r -a _pids <<<"$PIDS"
-read -r -a _names <<<"$PID_NAMES"
-for i in "${!_names[@]}"; do [[ "${_names[$i]}" == ticker ]] && kill -STOP -- "-${_pids[$i]}"; done
-# shellcheck disable=SC2086
-lib() { php $PHP_EXT_ARGS "$ROOT/tests/fault/lib.php" "$@"; }
-# shellcheck disable=SC2086
-wpcli() { php $PHP_EXT_ARGS -d memory_limit=1G "$WP_CLI" --allow-root --path="$WP_DIR" --url="$SITE_URL" "$@"; }
+# shellcheck source=tests/stack/lib/fpm-store.sh
+source "$ROOT/tests/stack/lib/fpm-store.sh"
+fpm_store_up "${CPBQ_PORT:-}"
 sandbox() { curl -s --max-time 30 -H 'Content-Type: application/json' "$SANDBOX_URL/_sandbox/$1" "${@:2}"; }
 curl_ext=()
 php -n -m | grep -qx curl || curl_ext=(-d extension=curl)
