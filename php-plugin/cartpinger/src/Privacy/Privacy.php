@@ -266,7 +266,7 @@ final class Privacy implements RegistersHooks {
 		$user_ids = $wpdb->get_col( $wpdb->prepare( "SELECT DISTINCT wa_user_id FROM %i WHERE customer_email = %s AND wa_user_id <> ''", $recoveries, $email ) );
 		$user_ids = is_array( $user_ids ) ? array_values( array_map( 'strval', $user_ids ) ) : array();
 		if ( array() !== $user_ids ) {
-			$rows = $wpdb->get_col( $wpdb->prepare( "SELECT customer_phone FROM %i WHERE wa_user_id IN (" . self::placeholders( $user_ids, '%s' ) . ") AND customer_phone <> ''", $recoveries, ...$user_ids ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders only.
+			$rows = $wpdb->get_col( $wpdb->prepare( 'SELECT customer_phone FROM %i WHERE wa_user_id IN (' . self::placeholders( $user_ids, '%s' ) . ") AND customer_phone <> ''", $recoveries, ...$user_ids ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders only.
 			foreach ( is_array( $rows ) ? $rows : array() as $phone ) {
 				$phones[ (string) $phone ] = true;
 			}
@@ -927,7 +927,7 @@ final class Privacy implements RegistersHooks {
 	 * @since 0.3.0
 	 *
 	 * @param array<int, mixed> $values      The values.
-	 * @param string            $placeholder %s or %d.
+	 * @param string            $placeholder Placeholder: %s or %d.
 	 * @return string
 	 */
 	private static function placeholders( array $values, string $placeholder ): string {
