@@ -86,15 +86,29 @@ async function fill(page, ids, value) {
   return done;
 }
 
+// The Checkout block renders its contact and address forms after .wc-block-checkout is in the
+// page (WooCommerce 9.9+ loads them as separate chunks; later still on a loaded machine): a field
+// looked up before that is not there yet. Wait for the form the shopper types into.
+async function checkoutFormReady(page) {
+  if (checkout !== 'block') return;
+  await page.locator('#email').first().waitFor({ state: 'visible', timeout: 30000 });
+  await page.locator('#shipping-phone, #billing-phone').first().waitFor({ state: 'visible', timeout: 30000 });
+}
+
 async function fillCheckout(page, who, consent) {
   const pre = checkout === 'classic' ? ['billing_'] : ['shipping-', 'billing-'];
   const f = async (name, value) => fill(page, pre.map((p) => p + name), value);
-  if (checkout === 'block') await fill(page, ['email'], who.email); else await f('email', who.email);
-  await f('first_name', who.name);
-  await f('last_name', 'Prueba');
-  await f(checkout === 'classic' ? 'address_1' : 'address_1', 'Calle Mayor 1');
-  await f('city', 'Madrid');
-  await f('postcode', '28013');
+  await checkoutFormReady(page);
+  // Every field the shopper types is on the page: one that is not fails here, never later as a
+  // reminder without the name or an order WooCommerce refuses.
+  const missing = [];
+  const must = async (name, done) => { if (!(await done)) missing.push(name); };
+  await must('email', checkout === 'block' ? fill(page, ['email'], who.email) : f('email', who.email));
+  await must('first_name', f('first_name', who.name));
+  await must('last_name', f('last_name', 'Prueba'));
+  await must('address_1', f('address_1', 'Calle Mayor 1'));
+  await must('city', f('city', 'Madrid'));
+  await must('postcode', f('postcode', '28013'));
   for (const id of pre.map((p) => `${p}state`)) {
     const el = page.locator(`#${id}`);
     if (!(await el.count()) || !(await el.first().isVisible())) continue;
@@ -104,7 +118,8 @@ async function fillCheckout(page, who, consent) {
   if (checkout === 'classic' && await page.locator('#billing_state').count()) {
     await page.evaluate(() => { const s = document.getElementById('billing_state'); if (s && s.tagName === 'SELECT') { s.value = 'M'; s.dispatchEvent(new Event('change', { bubbles: true })); } });
   }
-  await f('phone', who.phoneTyped);
+  await must('phone', f('phone', who.phoneTyped));
+  check(missing.length === 0, `checkout fields typed (missing: ${missing.join(', ') || 'none'})`);
   if (consent) {
     for (const [label, what] of [[UPDATES, 'order updates'], [CONSENT, 'reminders']]) {
       const box = page.getByLabel(label).first();

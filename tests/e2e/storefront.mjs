@@ -119,6 +119,21 @@ async function consentWalk(browser, checkout, vp) {
   }
 }
 
+/** Waits (up to 15 s) until the page height and Place Order's place stay put for 1 s. */
+async function settled(page, selector) {
+  let last = '';
+  let since = Date.now();
+  const end = Date.now() + 15000;
+  while (Date.now() < end) {
+    const now = await page.evaluate((sel) => {
+      const n = document.querySelector(sel); const r = n ? n.getBoundingClientRect() : { top: 0, left: 0 };
+      return `${document.documentElement.scrollHeight}|${Math.round(r.top + window.scrollY)}|${Math.round(r.left)}`;
+    }, selector);
+    if (now !== last) { last = now; since = Date.now(); } else if (Date.now() - since >= 1000) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 function intersects(a, b) {
   return a && b && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
@@ -132,19 +147,30 @@ async function chatWalk(browser, checkout, vp, rule) {
       return;
     }
     check(await chat.count() === 1, `${checkout} ${vp.name}: with "All pages" the chat button is on the checkout`);
-    const button = page.locator(checkout === 'classic' ? '#place_order' : '.wc-block-components-checkout-place-order-button').first();
+    const selector = checkout === 'classic' ? '#place_order' : '.wc-block-components-checkout-place-order-button';
+    const button = page.locator(selector).first();
     await button.waitFor({ timeout: 30000 });
     if (checkout === 'classic') await page.waitForFunction(() => !document.querySelector('.blockUI'));
+    // The page as the shopper scrolls it: the Checkout block renders its address form after
+    // Place Order is there (WooCommerce 9.9+), which moves everything below it; measure once the
+    // form is in and the layout has stopped moving.
+    await phoneInput(page, checkout);
+    await settled(page, selector);
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
     let hits = 0;
     let positions = 0;
+    const seen = [];
     for (let y = 0; y <= height; y += 150) {
-      await page.evaluate((top) => window.scrollTo(0, top), y);
-      const [c, b] = [await chat.boundingBox(), await button.boundingBox()];
+      // Both boxes from the same layout (one evaluate), in viewport coordinates.
+      const [c, b] = await page.evaluate(([top, sel]) => {
+        window.scrollTo(0, top);
+        const box = (n) => { if (!n) return null; const r = n.getBoundingClientRect(); return r.width || r.height ? { x: r.x, y: r.y, width: r.width, height: r.height } : null; };
+        return [box(document.getElementById('cartpinger-chat')), box(document.querySelector(sel))];
+      }, [y, selector]);
       positions++;
-      if (intersects(c, b)) hits++;
+      if (intersects(c, b)) { hits++; seen.push(`y=${y}: chat ${JSON.stringify(c)} button ${JSON.stringify(b)}`); }
     }
-    check(hits === 0, `${checkout} ${vp.name}: the chat button never intersects Place Order (${positions} scroll positions)`);
+    check(hits === 0, `${checkout} ${vp.name}: the chat button never intersects Place Order (${positions} scroll positions)${seen.length ? `: ${seen.join('; ')}` : ''}`);
     await button.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, `${checkout}-chat-${vp.name}.png`) });
   } finally {
