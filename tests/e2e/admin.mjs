@@ -109,7 +109,13 @@ try {
   const sp = await sample.newPage();
   await sp.goto(`${SANDBOX}/inbox?to=${phone.replace('+', '')}`);
   await Promise.all([sp.waitForNavigation({ timeout: 60000 }), sp.locator('.btn a').first().click()]);
-  check(/\/checkout\/\?utm_source=cartpinger/.test(sp.url()) && /sample cart/.test(await sp.locator('body').innerText()), `the test reminder's link opens a sample cart on the checkout (${sp.url()})`);
+  // The shop's checkout page: /checkout/ (block) or /classic-checkout/ (the classic stack).
+  const sampleCart = await (await sp.request.get(`${SITE}/wp-json/wc/store/v1/cart`)).json();
+  const sampleItems = (sampleCart.items || []).map((i) => i.name);
+  if (sampleItems.length) await sp.getByText(sampleItems[0]).first().waitFor({ state: 'attached', timeout: 30000 }).catch(() => {});
+  check(/\/(classic-)?checkout\/\?utm_source=cartpinger/.test(sp.url()) && /sample cart/.test(await sp.locator('body').innerText())
+    && sampleItems.length > 0 && (await sp.content()).includes(sampleItems[0]),
+    `the test reminder's link opens a sample cart on the checkout (${sp.url()}, cart: ${JSON.stringify(sampleItems)})`);
   await sp.screenshot({ path: join(SHOTS, 'admin-4-test-sample-cart.png'), fullPage: true });
   await sample.close();
   await shot(p, '4-test-message');

@@ -319,6 +319,69 @@ final class RecoveryLinkTest extends TestCase {
 		$this->assertCount( 1, self::records() );
 	}
 
+	public function test_a_capture_racing_place_order_does_not_bring_the_ordered_cart_back(): void {
+		self::submit_all();
+		$phone = self::next_phone();
+		$url   = $this->delivered_link( $phone );
+		self::new_shopper( false );
+		$this->assertNotNull( ( new Link( new Repository() ) )->restore( Link::token_from_query( self::query_of( $url ) ) ) );
+		$this->assertSame( 'captured', self::capture_now( $phone ) );
+		$linked = (int) WC()->session->get( Capture::SESSION_RECOVERY );
+		$this->assertGreaterThan( 0, $linked );
+		// Place Order: the order closes the record (its session key is freed).
+		$order = wc_create_order( array( 'created_via' => 'checkout' ) );
+		$order->set_billing_phone( $phone );
+		$order->set_billing_country( 'ES' );
+		$order->add_product( wc_get_product( self::$product ), 3 );
+		$order->calculate_totals();
+		$order->save();
+		( new Attribution( new Repository(), new Store() ) )->on_order( $order );
+		$this->assertSame( 'recovered', self::records()[0]['status'] );
+		// The tracker's request of the same browser loaded the session before the order emptied
+		// the cart (it still carries the link and the full cart) and lands after it.
+		WC()->session->set( Capture::SESSION_RECOVERY, $linked );
+		$this->assertEquals( 3, WC()->cart->get_cart_contents_count() );
+		$this->assertSame( 'ordered', self::capture_now( $phone ) );
+		$this->assertSame( 'ordered', self::capture_now( $phone ), 'the classic refresh too (any capture)' );
+		$records = self::records();
+		$this->assertCount( 1, $records, 'one record for the order: ' . wp_json_encode( array_column( $records, 'status', 'id' ) ) );
+		$this->assertSame( 'recovered', $records[0]['status'] );
+		// Another cart in that browser afterwards is a new cart: captured as a new record.
+		WC()->cart->add_to_cart( self::$product, 1 );
+		$this->assertSame( 'captured', self::capture_now( $phone ) );
+		$this->assertCount( 2, self::records() );
+	}
+
+	public function test_a_forwarded_link_opener_is_not_held_back_by_the_shoppers_order(): void {
+		self::submit_all();
+		$phone = self::next_phone();
+		$url   = $this->delivered_link( $phone );
+		$token = Link::token_from_query( self::query_of( $url ) );
+		// The shopper taps first (pre-fill, adoption) and orders elsewhere.
+		self::new_shopper( false );
+		$this->assertNotNull( ( new Link( new Repository() ) )->restore( $token ) );
+		$order = wc_create_order( array( 'created_via' => 'checkout' ) );
+		$order->set_billing_phone( $phone );
+		$order->set_billing_country( 'ES' );
+		$order->add_product( wc_get_product( self::$product ), 3 );
+		$order->calculate_totals();
+		$order->save();
+		// A friend opened the forwarded link before the order: same cart, the link in the session.
+		self::new_shopper( false );
+		WC()->cart->add_to_cart( self::$product, 3 );
+		$linked = (int) self::records()[0]['id'];
+		WC()->session->set( Capture::SESSION_RECOVERY, $linked );
+		( new Attribution( new Repository(), new Store() ) )->attribute( $order );
+		$this->assertSame( 'recovered', self::records()[0]['status'] );
+		WC()->session->set( Capture::SESSION_RECOVERY, $linked ); // the friend's session as it loaded
+		// …and consents with their own phone: their own record, the shopper's stays as it was.
+		$friend = self::next_phone();
+		$this->assertSame( 'captured', self::capture_now( $friend ) );
+		$by_phone = array_column( self::records(), null, 'customer_phone' );
+		$this->assertSame( 'open', $by_phone[ $friend ]['status'] ?? null );
+		$this->assertSame( 'recovered', $by_phone[ $phone ]['status'] );
+	}
+
 	public function test_a_browser_with_its_own_cart_record_merges_into_the_link(): void {
 		self::submit_all();
 		$phone = self::next_phone();

@@ -134,7 +134,7 @@ final class Capture {
 	 *
 	 * @param array<string, mixed> $input Keys: phone, country, name, email (strings), consent (bool),
 	 *                                    source (classic|block|order).
-	 * @return string captured|revoked|empty|invalid_phone|no_session|rate_limited|disabled|error
+	 * @return string captured|revoked|empty|ordered|invalid_phone|no_session|rate_limited|disabled|error
 	 */
 	public function capture( array $input ): string {
 		try {
@@ -200,11 +200,13 @@ final class Capture {
 		// A cart restored by a recovery link stays that record, even when WooCommerce gave the
 		// browser a new customer id since (login, a new session cookie): no second record.
 		$linked = (int) WC()->session->get( self::SESSION_RECOVERY );
+		$own    = 0;
 		if ( $linked > 0 ) {
 			// Only with the record's own phone: a forwarded link never lets its opener put
 			// another phone on (or take consent off) the shopper's record.
 			$record = $this->records->find( $linked );
 			if ( null !== $record && (string) $record['customer_phone'] === $phone ) {
+				$own = $linked;
 				$this->records->adopt_session( $linked, $session_key );
 			}
 		}
@@ -212,8 +214,16 @@ final class Capture {
 		if ( array() === (array) ( $snapshot['lines'] ?? array() ) ) {
 			return 'empty';
 		}
-		// A new record, or a new phone on this session's record, counts against the limits.
 		$existing = $this->records->find_by_session( $session_key );
+		// This cart's record, closed by its order a moment ago (this request loaded the session
+		// before Place Order emptied the cart, e.g. the tracker firing as the shopper clicked it):
+		// the order is the end of it, not a new abandoned cart. Checked again under a row lock
+		// in upsert_capture(), where an order closing the record at the same moment is seen.
+		$guard = array( $own, (int) ( $existing['id'] ?? 0 ) );
+		if ( $this->records->ordered_cart( $guard, (string) wp_json_encode( $snapshot ) ) ) {
+			return 'ordered';
+		}
+		// A new record, or a new phone on this session's record, counts against the limits.
 		if ( ( null === $existing || (string) $existing['customer_phone'] !== $phone ) && ! CaptureGuard::admit() ) {
 			return 'rate_limited';
 		}
@@ -239,8 +249,12 @@ final class Capture {
 				'label_version' => self::label_version(),
 				'source'        => substr( sanitize_key( (string) ( $input['source'] ?? '' ) ), 0, 20 ),
 				'next_check_at' => gmdate( 'Y-m-d H:i:s', time() + (int) $policy['delay'] ),
+				'guard'         => $guard,
 			)
 		);
+		if ( Repository::ORDERED === $id ) {
+			return 'ordered';
+		}
 		if ( $id <= 0 ) {
 			self::log( 'Capture could not be stored.' );
 			return 'error';

@@ -39,14 +39,49 @@ final class Repository {
 	public const LIVE = array( 'open', 'messaged', 'holdout' );
 
 	/**
+	 * What upsert_capture() returns when the cart it was given has just been ordered.
+	 *
+	 * @since 0.3.0
+	 */
+	public const ORDERED = -1;
+
+	/**
+	 * Whether two cart snapshots (JSON) hold the same lines (product, variation, quantity).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param string $a Snapshot JSON.
+	 * @param string $b Snapshot JSON.
+	 * @return bool
+	 */
+	private static function same_lines( string $a, string $b ): bool {
+		$key   = static function ( string $json ): array {
+			$snapshot = json_decode( $json, true );
+			$lines    = array();
+			foreach ( (array) ( is_array( $snapshot ) ? ( $snapshot['lines'] ?? array() ) : array() ) as $line ) {
+				if ( is_array( $line ) ) {
+					$lines[] = (int) ( $line['product_id'] ?? 0 ) . ':' . (int) ( $line['variation_id'] ?? 0 ) . ':' . wp_json_encode( (array) ( $line['variation'] ?? array() ) ) . ':' . (float) ( $line['quantity'] ?? 0 );
+				}
+			}
+			sort( $lines );
+			return $lines;
+		};
+		$lines = $key( $a );
+		return array() !== $lines && $lines === $key( $b );
+	}
+
+	/**
 	 * Creates the record of a session, or updates it in place.
 	 *
 	 * @since 0.2.0
 	 *
 	 * @param array<string, mixed> $data Keys: session_key, phone, name, email, user_id, snapshot (JSON),
 	 *                                   total_minor, currency, country, locale, ip, label,
-	 *                                   label_version, source, next_check_at (UTC).
-	 * @return int The record id (0 when the database refused).
+	 *                                   label_version, source, next_check_at (UTC); optional
+	 *                                   `guard` (int[]): the records this session's cart belongs
+	 *                                   to (the one its recovery link restored, its own live one).
+	 * @return int The record id (0 when the database refused, ORDERED when a guard record was
+	 *             closed by an order of this very cart: nothing is written).
 	 */
 	public function upsert_capture( array $data ): int {
 		global $wpdb;
@@ -54,8 +89,21 @@ final class Repository {
 		$table = Schema::recoveries_table();
 		// A new consent (first capture, or re-consent after a revocation on a new record)
 		// records its proof; an existing consent keeps its original proof.
+		$guard  = array_values( array_filter( array_unique( array_map( 'intval', (array) ( $data['guard'] ?? array() ) ) ) ) );
 		$result = Stats::transaction(
-			static function () use ( $wpdb, $table, $data, $now ) {
+			static function () use ( $wpdb, $table, $data, $now, $guard ) {
+				// A capture that loaded this session's cart before Place Order emptied it (the
+				// tracker's request racing the checkout's) must not bring the cart back as a new
+				// record once the order has closed the session's record (closing frees the
+				// session key). The guard rows are read FOR UPDATE: an order closing them at the
+				// same moment either commits first (seen here) or waits for this write.
+				foreach ( $guard as $guard_id ) {
+					$row = $wpdb->get_row( $wpdb->prepare( 'SELECT status, recovered_order_id, cart_snapshot FROM %i WHERE id = %d FOR UPDATE', $table, $guard_id ), ARRAY_A );
+					if ( is_array( $row ) && in_array( $row['status'], array( 'recovered', 'converted' ), true ) && (int) $row['recovered_order_id'] > 0
+						&& self::same_lines( (string) $row['cart_snapshot'], (string) $data['snapshot'] ) ) {
+						return self::ORDERED;
+					}
+				}
 				$result = $wpdb->query(
 					$wpdb->prepare(
 						'INSERT INTO %i (session_key, billing_country, locale, customer_phone, customer_name, customer_email, user_id, cart_snapshot, cart_total_minor, currency,
@@ -111,6 +159,27 @@ final class Repository {
 			}
 		);
 		return false === $result ? 0 : (int) $result;
+	}
+
+	/**
+	 * Whether one of the records holds this cart and was closed by its order (see
+	 * upsert_capture(), which checks the same under a row lock).
+	 *
+	 * @since 0.3.0
+	 *
+	 * @param int[]  $ids      Record ids (0 ignored).
+	 * @param string $snapshot The session's cart snapshot (JSON).
+	 * @return bool
+	 */
+	public function ordered_cart( array $ids, string $snapshot ): bool {
+		foreach ( array_filter( array_unique( array_map( 'intval', $ids ) ) ) as $id ) {
+			$row = $this->find( $id );
+			if ( null !== $row && in_array( $row['status'], array( 'recovered', 'converted' ), true ) && (int) $row['recovered_order_id'] > 0
+				&& self::same_lines( (string) $row['cart_snapshot'], $snapshot ) ) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
