@@ -337,6 +337,11 @@ final class RecoveryLinkTest extends TestCase {
 		$order->save();
 		( new Attribution( new Repository(), new Store() ) )->on_order( $order );
 		$this->assertSame( 'recovered', self::records()[0]['status'] );
+		// WooCommerce saves the session before payment (link cleared, cart still full): a
+		// capture loading that state knows the cart was ordered.
+		$this->assertSame( 0, (int) WC()->session->get( Capture::SESSION_RECOVERY ) );
+		$this->assertEquals( 3, WC()->cart->get_cart_contents_count() );
+		$this->assertSame( 'ordered', self::capture_now( $phone ) );
 		// The tracker's request of the same browser loaded the session before the order emptied
 		// the cart (it still carries the link and the full cart) and lands after it.
 		WC()->session->set( Capture::SESSION_RECOVERY, $linked );

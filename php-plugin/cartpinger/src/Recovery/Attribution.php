@@ -180,6 +180,11 @@ final class Attribution implements RegistersHooks {
 			);
 		}
 		$this->queue->cancel_for_recoveries( $ids, 'ordered' );
+		if ( '' !== $session_key && function_exists( 'WC' ) && null !== WC()->session ) {
+			// WooCommerce saves the session before payment, cart still full (process_order_payment):
+			// a capture loading it then must still know this cart's records were just ordered.
+			WC()->session->set( Capture::SESSION_ORDERED, $ids );
+		}
 		if ( $linked > 0 && function_exists( 'WC' ) && null !== WC()->session ) {
 			WC()->session->set( Capture::SESSION_RECOVERY, null );
 		}

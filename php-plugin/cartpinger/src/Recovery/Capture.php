@@ -42,6 +42,13 @@ final class Capture {
 	public const SESSION_RECOVERY = 'cartpinger_recovery_id';
 
 	/**
+	 * WooCommerce session key of the records the session's last order closed.
+	 *
+	 * @since 0.3.0
+	 */
+	public const SESSION_ORDERED = 'cartpinger_ordered_ids';
+
+	/**
 	 * WooCommerce session key (and classic field name) of the shopper's order-updates consent.
 	 *
 	 * @since 0.3.0
@@ -219,7 +226,7 @@ final class Capture {
 		// before Place Order emptied the cart, e.g. the tracker firing as the shopper clicked it):
 		// the order is the end of it, not a new abandoned cart. Checked again under a row lock
 		// in upsert_capture(), where an order closing the record at the same moment is seen.
-		$guard = array( $own, (int) ( $existing['id'] ?? 0 ) );
+		$guard = array_merge( array( $own, (int) ( $existing['id'] ?? 0 ) ), array_map( 'intval', (array) WC()->session->get( self::SESSION_ORDERED ) ) );
 		if ( $this->records->ordered_cart( $guard, (string) wp_json_encode( $snapshot ) ) ) {
 			return 'ordered';
 		}
